@@ -1,0 +1,58 @@
+/**
+ * https://www.w3.org/TR/scxml/#mainEventLoop — without the blocking wait: the host calls in when an
+ * external event is queued, and each call runs the loop until it would block again.
+ */
+import type { ScxmlEvent } from '../host.js';
+import type { StateNode } from '../model/types.js';
+import type { Machine } from './types.js';
+import { selectEventlessTransitions, selectTransitions } from './selectTransitions.js';
+import { microstep } from './microstep.js';
+
+/** What the loop asks of the interpreter beyond the Machine. */
+export interface EventLoopHooks {
+  /** `datamodel["_event"] = event` */
+  setEvent(event: ScxmlEvent): void;
+  /** Start the invokes of these states, in entry order then document order. */
+  invokeStates(states: readonly StateNode[]): void;
+  /** Finalize and autoforward (W3C §6.4); false to drop an event from an invocation that is gone. */
+  beforeExternalEvent(event: ScxmlEvent): boolean;
+}
+
+/**
+ * The part of mainEventLoop before it waits for an external event: eventless transitions and the
+ * internal queue until stable, then the invokes of states entered, again while the internal queue
+ * has events.
+ */
+export function runUntilStable(m: Machine & EventLoopHooks): void {
+  while (m.running) {
+    let macrostepDone = false;
+    while (m.running && !macrostepDone) {
+      let enabledTransitions = selectEventlessTransitions(m);
+      if (enabledTransitions.length === 0) {
+        const internalEvent = m.internalQueue.shift();
+        if (internalEvent === undefined) {
+          macrostepDone = true;
+        } else {
+          m.setEvent(internalEvent);
+          enabledTransitions = selectTransitions(m, internalEvent.name);
+        }
+      }
+      if (enabledTransitions.length > 0) microstep(m, enabledTransitions);
+    }
+    if (!m.running) return;
+    if (m.statesToInvoke.length > 0) {
+      const states = m.statesToInvoke.sort((a, b) => a.index - b.index);
+      m.statesToInvoke = [];
+      m.invokeStates(states);
+    }
+    if (m.internalQueue.length === 0) return;
+  }
+}
+
+/** The part of mainEventLoop that takes one external event. */
+export function processExternalEvent(m: Machine & EventLoopHooks, externalEvent: ScxmlEvent): void {
+  m.setEvent(externalEvent);
+  if (!m.beforeExternalEvent(externalEvent)) return;
+  const enabledTransitions = selectTransitions(m, externalEvent.name);
+  if (enabledTransitions.length > 0) microstep(m, enabledTransitions);
+}

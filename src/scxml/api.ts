@@ -1,0 +1,89 @@
+/**
+ * The engine's public API, as the session layer, the server, the tests and the benchmarks use it.
+ *
+ *   const doc = compileDocument(xmlText, { uri, loadResource, customActions });   // once per document
+ *   const s = new Interpreter(doc, { sessionid, host, params });                  // one per session
+ *   s.start();                      // enters the initial configuration (one macrostep)
+ *   s.enqueue(event); s.runQueued(); // external events, one macrostep each
+ *   s.fireDelayedSend(sendid);      // when a timer armed through host.scheduleDelayedSend is due
+ *   s.configuration(); s.datamodelView(); s.snapshot(); Interpreter.restore(doc, snap, options)
+ *   s.stop();                       // exits every state (onexit runs), cancels invokes
+ */
+import type { CustomActionRegistry, Host, ScxmlEvent } from './host.js';
+import type { PortableValue } from './datamodel/types.js';
+
+/** Options for compileDocument. */
+export interface CompileOptions {
+  /** The document's own URI (file: or http:), the base for relative `src`. @default undefined */
+  readonly uri?: string;
+  /**
+   * Reads a resource named by `src` (`<data src>`, `<script src>`), resolved against `base`.
+   * Synchronous: documents are compiled once and cached. Throw to say it cannot be read.
+   * @default a loader that refuses every src
+   */
+  readonly loadResource?: (src: string, base: string | undefined) => string;
+  /** Vendor executable content (`<session:start>` …). @default {} */
+  readonly customActions?: CustomActionRegistry;
+  /**
+   * What to do with an expression or script that does not compile.
+   * 'reject' refuses the document with the fault's line and column (what an operator wants);
+   * 'raise' accepts it and raises error.execution when the expression is evaluated, as the W3C tests
+   * 277, 312… require. @default 'reject'
+   */
+  readonly expressionErrors?: 'reject' | 'raise';
+  /** Longest a `<script>` or expression may run before it is stopped. @default 1000 */
+  readonly scriptTimeoutMs?: number;
+}
+
+/** Options for one session. */
+export interface SessionOptions {
+  /** The session id: no '.', unique in the cluster. */
+  readonly sessionid: string;
+  readonly host: Host;
+  /**
+   * Values for top-level data items, overriding the document's own (SPEC §2 start parameters;
+   * W3C §6.4.4 invoke params). Names that are not top-level data items are ignored.
+   */
+  readonly params?: Readonly<Record<string, PortableValue>>;
+  /** Set when this session was started by `<invoke>`: the parent session and the invoke id. */
+  readonly invokedBy?: { readonly parent: string; readonly invokeid: string };
+  /** `_ioprocessors` addresses for this session; '#_scxml_<sessionid>' for the SCXML processor is added by the engine. */
+  readonly ioprocessors?: Readonly<Record<string, { readonly location: string }>>;
+  /** Extra read-only system variables (the server adds `_genesys`). */
+  readonly systemVariables?: Readonly<Record<string, PortableValue>>;
+}
+
+export type SessionStatus = 'new' | 'running' | 'done';
+
+/** A whole session, JSON-serialisable; see Interpreter.snapshot(). */
+export interface SessionSnapshot {
+  readonly v: 1;
+  readonly sessionid: string;
+  readonly status: SessionStatus;
+  /** Active states by document index. */
+  readonly configuration: readonly number[];
+  /** History state index → recorded state indices. */
+  readonly history: Readonly<Record<string, readonly number[]>>;
+  readonly datamodel: unknown;
+  readonly internalQueue: readonly ScxmlEvent[];
+  readonly externalQueue: readonly ScxmlEvent[];
+  /** Pending delayed sends with their due times (epoch ms). */
+  readonly delayedSends: readonly DelayedSendSnapshot[];
+  /** Active invocations: invokeid, the state that owns it, and which of the document's `<invoke>`s it is. */
+  readonly invocations: readonly { readonly invokeid: string; readonly state: number; readonly invoke: number }[];
+  /** Late binding: states whose data items have been created. */
+  readonly boundStates?: readonly number[];
+  readonly invokedBy?: { readonly parent: string; readonly invokeid: string };
+  readonly donedata?: PortableValue;
+  /** Counter for generated ids (sendid, invokeid), so restored sessions never reuse one. */
+  readonly idCounter: number;
+}
+
+export interface DelayedSendSnapshot {
+  readonly sendid: string;
+  readonly dueAt: number;
+  /** undefined: this session's own external queue. */
+  readonly target: string | undefined;
+  readonly type: string;
+  readonly event: ScxmlEvent;
+}

@@ -1,0 +1,26 @@
+/**
+ * Runs one block of executable content. A fault stops the block (not the others) and becomes
+ * error.execution on the internal queue, with the element's tag, line and column (W3C §4.9, §5.9).
+ */
+import type { Block } from '../model/types.js';
+import type { Action, ExecutionContext } from './types.js';
+
+export function executeBlock(ctx: ExecutionContext, block: Block): void {
+  let action: Action | undefined;
+  try {
+    for (action of block) action.run(ctx);
+  } catch (e) {
+    raiseExecutionError(ctx, e, action);
+  }
+}
+
+export function raiseExecutionError(ctx: ExecutionContext, e: unknown, where?: { tag: string; line: number; column: number }): void {
+  const err = e as { message?: string; sendid?: string; kind?: string };
+  const reason = typeof err?.message === 'string' ? err.message : String(e);
+  ctx.raiseInternal({
+    name: 'error.execution',
+    type: 'platform',
+    sendid: typeof err?.sendid === 'string' ? err.sendid : undefined,
+    data: where ? { tagname: where.tag, line: where.line, column: where.column, reason } : { reason },
+  });
+}

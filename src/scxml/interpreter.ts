@@ -1,0 +1,154 @@
+/**
+ * One SCXML session: the engine's public face (see api.ts for the usage sketch).
+ * Lifecycle: 'new' → start() → 'running' → (top-level final | stop()) → 'done'.
+ */
+import type { SessionOptions, SessionSnapshot, SessionStatus } from './api.js';
+import { executeBlock } from './content/run.js';
+import { dispatchSend } from './content/send.js';
+import type { PortableValue } from './datamodel/types.js';
+import type { ScxmlEvent } from './host.js';
+import type { CompiledDocument } from './model/types.js';
+import { enterStates } from './algorithm/enter.js';
+import { processExternalEvent, runUntilStable } from './algorithm/mainEventLoop.js';
+import { SessionCore } from './runtime/core.js';
+import { initializeData } from './runtime/dataInit.js';
+import { restoreCore, snapshotCore } from './runtime/snapshot.js';
+
+export class Interpreter {
+  private readonly core: SessionCore;
+  private readonly params: SessionOptions['params'];
+
+  constructor(doc: CompiledDocument, options: SessionOptions) {
+    this.core = new SessionCore(doc, options);
+    this.params = options.params;
+  }
+
+  get sessionid(): string {
+    return this.core.sessionid;
+  }
+  get document(): CompiledDocument {
+    return this.core.doc;
+  }
+  get status(): SessionStatus {
+    return this.core.status;
+  }
+  /** The evaluated `<donedata>` of the top-level final state the session ended in. */
+  get donedata(): PortableValue {
+    return this.core.donedata;
+  }
+  get invokedBy(): SessionOptions['invokedBy'] {
+    return this.core.invokedBy;
+  }
+
+  /** W3C interpret(): data model, top-level scripts, initial configuration, first macrostep. */
+  start(): void {
+    const core = this.core;
+    if (core.status !== 'new') throw new Error(`session ${core.sessionid} was already started`);
+    core.status = 'running';
+    core.running = true;
+    const doc = core.doc;
+    if (doc.binding === 'early') {
+      for (const state of doc.states) initializeData(core, state.data, state === doc.root ? this.params : undefined);
+    } else {
+      initializeData(core, doc.root.data, this.params);
+    }
+    executeBlock(core, doc.initScripts);
+    enterStates(core, [doc.root.initial!]);
+    this.runQueued();
+  }
+
+  /** Put an external event on the queue; runQueued() processes it. Ignored once the session is done. */
+  enqueue(event: ScxmlEvent): void {
+    if (this.core.status !== 'done') this.core.externalQueue.push(event);
+  }
+
+  /** Number of external events waiting. */
+  get queuedEvents(): number {
+    return this.core.externalQueue.length;
+  }
+
+  /** Runs macrosteps until no event is left or the session ends. */
+  runQueued(): void {
+    const core = this.core;
+    if (core.status !== 'running') return;
+    runUntilStable(core);
+    while (core.running) {
+      const event = core.externalQueue.shift();
+      if (event === undefined) break;
+      processExternalEvent(core, event);
+      runUntilStable(core);
+    }
+    if (!core.running) this.exitInterpreter('final');
+  }
+
+  /** A timer armed through host.scheduleDelayedSend is due: dispatch that send (then call runQueued). */
+  fireDelayedSend(sendid: string): boolean {
+    const core = this.core;
+    const send = core.pendingSends?.get(sendid);
+    if (send === undefined || core.status !== 'running') return false;
+    core.pendingSends!.delete(sendid);
+    dispatchSend(core, send);
+    return true;
+  }
+
+  /** Ends the session now (terminate, or the parent's invoke was cancelled): onexit runs, invokes are cancelled. */
+  stop(): void {
+    if (this.core.status === 'done') return;
+    if (this.core.status === 'new') this.core.status = 'running';
+    this.core.running = false;
+    this.exitInterpreter('stopped');
+  }
+
+  /** https://www.w3.org/TR/scxml/#exitInterpreter */
+  private exitInterpreter(reason: 'final' | 'stopped'): void {
+    const core = this.core;
+    if (core.status === 'done') return;
+    core.finalConfiguration ??= core.configuration.slice();
+    const statesToExit = core.configuration.slice().reverse();
+    for (const s of statesToExit) {
+      for (const block of s.onexit) executeBlock(core, block);
+      core.cancelInvocations(s);
+    }
+    core.configuration = [];
+    core.status = 'done';
+    core.internalQueue = [];
+    core.externalQueue = [];
+    if (core.pendingSends) {
+      for (const sendid of core.pendingSends.keys()) core.host.cancelDelayedSend(core.sessionid, sendid);
+      core.pendingSends = undefined;
+    }
+    core.host.sessionEnded(core.sessionid, reason, reason === 'final' ? core.donedata : undefined);
+  }
+
+  /** Active state ids in document order; once done, the configuration the session ended in. */
+  configuration(): string[] {
+    const states = this.core.status === 'done' ? (this.core.finalConfiguration ?? []) : this.core.configuration;
+    return states.map((s) => s.id);
+  }
+
+  /** Whether a state is active (W3C In()). */
+  isActive(stateId: string): boolean {
+    return this.core.configuration.some((s) => s.id === stateId);
+  }
+
+  datamodelView(): Record<string, unknown> {
+    return this.core.dm.view();
+  }
+
+  /** Pending delayed sends: what a restored session's host must re-arm. */
+  pendingDelayedSends(): { sendid: string; dueAt: number }[] {
+    return [...(this.core.pendingSends?.values() ?? [])].map((s) => ({ sendid: s.sendid, dueAt: s.dueAt }));
+  }
+
+  /** The whole session as JSON-serialisable data; take it between macrosteps. */
+  snapshot(): SessionSnapshot {
+    return snapshotCore(this.core);
+  }
+
+  /** A session that continues exactly where the snapshot was taken. The host must re-arm pendingDelayedSends(). */
+  static restore(doc: CompiledDocument, snapshot: SessionSnapshot, options: SessionOptions): Interpreter {
+    const interpreter = new Interpreter(doc, { ...options, sessionid: snapshot.sessionid, invokedBy: snapshot.invokedBy });
+    restoreCore(interpreter.core, snapshot);
+    return interpreter;
+  }
+}

@@ -1,0 +1,70 @@
+/** The ContentCompiler a document's compilation hands to every element compiler. */
+import { DataModelFault, type DataModelCompiler, type PortableValue } from '../datamodel/types.js';
+import type { CustomActionRegistry } from '../host.js';
+import { compileAction } from '../content/compile.js';
+import { DeferredFault, type Action, type ContentCompiler, type Expr, type Location, type Script } from '../content/types.js';
+import { ScxmlDocumentError } from './errors.js';
+import type { XmlElement } from './xml.js';
+
+export interface ContentCompilerOptions {
+  readonly dm: DataModelCompiler;
+  readonly expressionErrors: 'reject' | 'raise';
+  readonly customActions: CustomActionRegistry;
+  readonly loadResource: (src: string) => string;
+}
+
+export function createContentCompiler(o: ContentCompilerOptions): ContentCompiler {
+  const fail = (el: XmlElement, message: string): never => {
+    throw new ScxmlDocumentError(message, el.line, el.column);
+  };
+  /** Compile, or keep the fault for run time when the document asked for W3C 'raise' semantics. */
+  function guarded<T>(el: XmlElement, what: string, text: string, compile: () => T): T | DeferredFault {
+    try {
+      return compile();
+    } catch (e) {
+      if (!(e instanceof DataModelFault)) throw e;
+      const message = `${what} "${text}" does not compile: ${e.message}`;
+      if (o.expressionErrors === 'reject') fail(el, message);
+      return new DeferredFault(text, message);
+    }
+  }
+  const where = (el: XmlElement) => ({ line: el.line, column: el.column });
+  const c: ContentCompiler = {
+    expressionErrors: o.expressionErrors,
+    fail,
+    expression(el, attribute): Expr | undefined {
+      const text = el.attributes[attribute];
+      if (text === undefined) return undefined;
+      return guarded(el, `<${el.localName} ${attribute}>`, text, () => o.dm.compileExpression(text, where(el)));
+    },
+    requiredExpression(el, attribute): Expr {
+      const e = c.expression(el, attribute);
+      if (e === undefined) fail(el, `<${el.localName}> needs a "${attribute}" attribute`);
+      return e as Expr;
+    },
+    expressionOf(el, text): Expr {
+      return guarded(el, `<${el.localName}>`, text, () => o.dm.compileExpression(text, where(el)));
+    },
+    location(el, attribute): Location | undefined {
+      const text = el.attributes[attribute];
+      if (text === undefined) return undefined;
+      return guarded(el, `<${el.localName} ${attribute}>`, text, () => o.dm.compileLocation(text, where(el)));
+    },
+    script(el, text): Script {
+      return guarded(el, '<script>', text.length > 60 ? `${text.slice(0, 57)}...` : text, () => o.dm.compileScript(text, where(el)));
+    },
+    block(children): readonly Action[] {
+      const out: Action[] = [];
+      for (const child of children) {
+        const action = compileAction(child, c, o.customActions);
+        if (action) out.push(action);
+      }
+      return out;
+    },
+    parseContent(text, kind): PortableValue {
+      return o.dm.parseContent(text, kind);
+    },
+    loadResource: o.loadResource,
+  };
+  return c;
+}

@@ -1,0 +1,110 @@
+/**
+ * Namespaced XML → a small element tree that keeps line, column and the exact source text of every
+ * element, so compile errors can point at the fault and `<content>` can hand on its markup verbatim.
+ */
+import { SaxesParser } from 'saxes';
+import type { XmlElementView } from '../host.js';
+import { ScxmlDocumentError } from './errors.js';
+
+export interface XmlElement extends XmlElementView {
+  readonly namespace: string;
+  readonly localName: string;
+  /** Attributes without a namespace, by local name. */
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly XmlElement[];
+  /** Concatenated text and CDATA directly inside this element. */
+  readonly text: string;
+  readonly line: number;
+  readonly column: number;
+  /** The markup between the open and the close tag, exactly as written. */
+  readonly innerXml: string;
+  /** Whether this element has element or non-whitespace text children. */
+  readonly hasContent: boolean;
+}
+
+interface Building {
+  namespace: string;
+  localName: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+  line: number;
+  column: number;
+  innerStart: number;
+  hasContent: boolean;
+}
+
+function columnAt(source: string, index: number): number {
+  return index - source.lastIndexOf('\n', index - 1);
+}
+
+/** Parses a whole document; throws ScxmlDocumentError with line and column on malformed XML. */
+export function parseXml(source: string): XmlElement {
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const stack: Building[] = [];
+  let root: XmlElement | undefined;
+  let tagStart = 0;
+  let tagLine = 1;
+
+  parser.on('opentagstart', () => {
+    tagStart = source.lastIndexOf('<', parser.position - 1);
+    tagLine = parser.line;
+  });
+  parser.on('opentag', (tag) => {
+    const attributes: Record<string, string> = {};
+    for (const attr of Object.values(tag.attributes)) {
+      if (attr.uri === '' && attr.prefix === '') attributes[attr.local] = attr.value;
+    }
+    const parent = stack[stack.length - 1];
+    if (parent) parent.hasContent = true;
+    stack.push({
+      namespace: tag.uri,
+      localName: tag.local,
+      attributes,
+      children: [],
+      text: '',
+      line: tagLine,
+      column: columnAt(source, tagStart),
+      innerStart: parser.position,
+      hasContent: false,
+    });
+  });
+  const addText = (text: string, isCdata: boolean) => {
+    const top = stack[stack.length - 1];
+    if (!top) return;
+    top.text += text;
+    if (isCdata || text.trim() !== '') top.hasContent = true;
+  };
+  parser.on('text', (t) => addText(t, false));
+  parser.on('cdata', (t) => addText(t, true));
+  parser.on('closetag', (tag) => {
+    const b = stack.pop() as Building;
+    const end = parser.position;
+    const innerEnd = tag.isSelfClosing ? b.innerStart : source.lastIndexOf('<', end - 1);
+    const element: XmlElement = {
+      namespace: b.namespace,
+      localName: b.localName,
+      attributes: b.attributes,
+      children: b.children,
+      text: b.text,
+      line: b.line,
+      column: b.column,
+      innerXml: source.slice(b.innerStart, Math.max(b.innerStart, innerEnd)),
+      hasContent: b.hasContent,
+    };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(element);
+    else root = element;
+  });
+  try {
+    parser.write(source).close();
+  } catch (e) {
+    const message = (e as Error).message;
+    // saxes messages look like "1:5: unclosed tag: a"; keep its position, reword the prefix.
+    const m = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(message);
+    if (m) throw new ScxmlDocumentError(`malformed XML: ${m[3]}`, Number(m[1]), Number(m[2]));
+    throw new ScxmlDocumentError(`malformed XML: ${message}`, parser.line, parser.column);
+  }
+  if (!root) throw new ScxmlDocumentError('malformed XML: the document has no root element', 1, 1);
+  return root;
+}

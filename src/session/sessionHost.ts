@@ -1,0 +1,128 @@
+/**
+ * The engine's Host as the session layer provides it: W3C Appendix C.1 targets between sessions of
+ * this process, delayed sends on the clock, `<invoke>` of SCXML children, other Event I/O Processors.
+ */
+import {
+  SCXML_EVENT_PROCESSOR,
+  SCXML_INVOKE_TYPE,
+  isXmlValue,
+  type CompiledDocument,
+  type Host,
+  type InvokeRequest,
+  type OutgoingSend,
+  type ScxmlEvent,
+  type SendResult,
+} from '../scxml/index.js';
+import type { SessionManager } from './manager.js';
+
+export function createSessionHost(manager: SessionManager): Host {
+  const opts = manager.options;
+
+  function deliverOrUnreachable(sessionid: string | undefined, event: ScxmlEvent): SendResult {
+    if (sessionid === undefined) return 'unreachable';
+    const r = manager.deliver(sessionid, event);
+    return r === 'queued' ? 'ok' : 'unreachable';
+  }
+
+  function sendScxml(send: OutgoingSend): SendResult {
+    const from = manager.session(send.from);
+    const target = send.target;
+    if (target === '#_parent') {
+      const by = from?.invokedBy;
+      return deliverOrUnreachable(by?.parent, { ...send.event, invokeid: by?.invokeid });
+    }
+    if (target.startsWith('#_scxml_')) return deliverOrUnreachable(target.slice('#_scxml_'.length), send.event);
+    if (target.startsWith('#_')) return deliverOrUnreachable(from?.children?.get(target.slice(2)), send.event);
+    return 'bad-target';
+  }
+
+  function failInvoke(req: InvokeRequest, reason: string): void {
+    manager.deliver(req.parent, { name: 'error.execution', type: 'platform', data: { tagname: 'invoke', reason } });
+  }
+
+  function loadInvoked(req: InvokeRequest): CompiledDocument {
+    if (req.src !== undefined) return opts.loadDocument(req.src, req.baseUri);
+    const content = req.content;
+    if (typeof content === 'string') return opts.compileInline(content, req.baseUri);
+    if (isXmlValue(content)) return opts.compileInline(content.$xml, req.baseUri);
+    throw new Error('<invoke> has neither src, srcexpr nor <content> with an SCXML document');
+  }
+
+  return {
+    now: () => manager.clock.now(),
+
+    send(send) {
+      if (send.type === SCXML_EVENT_PROCESSOR) return sendScxml(send);
+      const processor = (opts.ioProcessors ?? []).find((p) => p.type === send.type || p.aliases.includes(send.type));
+      if (!processor) return 'unsupported-type';
+      return processor.send(send, (event) => manager.deliver(send.from, event));
+    },
+
+    scheduleDelayedSend(sessionid, sendid, dueAt) {
+      const session = manager.session(sessionid);
+      if (!session) return;
+      const handle = manager.clock.setTimer(() => {
+        session.timers?.delete(sendid);
+        if (session.interpreter.fireDelayedSend(sendid)) manager.markRunnable(session);
+      }, dueAt - manager.clock.now());
+      (session.timers ??= new Map()).set(sendid, handle);
+    },
+
+    cancelDelayedSend(sessionid, sendid) {
+      const session = manager.session(sessionid);
+      const handle = session?.timers?.get(sendid);
+      if (handle === undefined) return;
+      manager.clock.clearTimer(handle);
+      session!.timers!.delete(sendid);
+    },
+
+    invoke(req) {
+      if (req.type !== SCXML_INVOKE_TYPE) {
+        failInvoke(req, `<invoke type="${req.type}"> is not supported: use "${SCXML_INVOKE_TYPE}"`);
+        return;
+      }
+      let doc: CompiledDocument;
+      try {
+        doc = loadInvoked(req);
+      } catch (e) {
+        failInvoke(req, `the invoked document cannot be loaded: ${(e as Error).message}`);
+        return;
+      }
+      const parent = manager.session(req.parent);
+      if (!parent) return;
+      const child = manager.start(doc, { params: req.params, invokedBy: { parent: req.parent, invokeid: req.invokeid } });
+      (parent.children ??= new Map()).set(req.invokeid, child.id);
+    },
+
+    cancelInvoke(parentId, invokeid) {
+      const parent = manager.session(parentId);
+      const childId = parent?.children?.get(invokeid);
+      if (childId === undefined) return;
+      parent!.children!.delete(invokeid);
+      manager.terminate(childId);
+    },
+
+    forwardToInvoked(parentId, invokeid, event) {
+      const childId = manager.session(parentId)?.children?.get(invokeid);
+      if (childId !== undefined) manager.deliver(childId, event);
+    },
+
+    log(sessionid, label, value) {
+      opts.onLog?.(sessionid, label, value);
+    },
+
+    sessionEnded(sessionid, reason, donedata) {
+      const session = manager.session(sessionid);
+      if (!session) return;
+      const by = session.invokedBy;
+      const parent = by ? manager.session(by.parent) : undefined;
+      // A child that reached its final state tells its parent (W3C §6.4); a cancelled one does not.
+      if (by && parent && reason === 'final' && parent.children?.get(by.invokeid) === sessionid) {
+        parent.children.delete(by.invokeid);
+        manager.deliver(by.parent, { name: `done.invoke.${by.invokeid}`, type: 'external', invokeid: by.invokeid, data: donedata });
+      }
+      manager.forget(session);
+      opts.onSessionEnded?.(session);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The session layer: running sessions of compiled documents, with timers, routing of events between
+ * sessions (W3C Appendix C.1 targets), `<invoke>` children, and pluggable Event I/O Processors.
+ * It is the engine's Host. It knows nothing of HTTP: the server plugs in Basic HTTP and its own
+ * document loader.
+ */
+import type { CompiledDocument } from '../scxml/index.js';
+import type { OutgoingSend, ScxmlEvent, SendResult } from '../scxml/host.js';
+import type { PortableValue } from '../scxml/datamodel/types.js';
+import type { SessionSnapshot, SessionStatus } from '../scxml/api.js';
+
+/** Time and timers, injectable: RealClock in production, FakeClock in tests. */
+export interface Clock {
+  now(): number;
+  setTimer(callback: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** An Event I/O Processor other than the SCXML one (W3C Appendix C), e.g. Basic HTTP from the server. */
+export interface EventIoProcessor {
+  /** The full type URI, e.g. 'http://www.w3.org/TR/scxml/#BasicHTTPEventProcessor'. */
+  readonly type: string;
+  /** Short names that `type` may also be written as, and that `_ioprocessors` also lists (e.g. 'basichttp'). */
+  readonly aliases: readonly string[];
+  /** The address other parties use to reach `sessionid` through this processor (`_ioprocessors[type].location`). */
+  location(sessionid: string): string;
+  /**
+   * Deliver a send. Return synchronously whether the target is acceptable; a delivery that fails
+   * later is reported with `reportError` (an `error.communication` event for the sender).
+   */
+  send(send: OutgoingSend, reportError: (event: ScxmlEvent) => void): SendResult;
+}
+
+export interface SessionManagerOptions {
+  /** @default RealClock */
+  readonly clock?: Clock;
+  /** Loads and compiles the document named by an `<invoke src>` (relative to baseUri). Throws to refuse. */
+  readonly loadDocument: (src: string, baseUri: string | undefined) => CompiledDocument;
+  /** Compiles inline `<invoke><content>` markup. Throws to refuse. */
+  readonly compileInline: (text: string, baseUri: string | undefined) => CompiledDocument;
+  /** @default [] */
+  readonly ioProcessors?: readonly EventIoProcessor[];
+  /** `<log>` output. @default nothing */
+  readonly onLog?: (sessionid: string, label: string | undefined, value: PortableValue) => void;
+  /** A session ended (reached a final state, was terminated, or its parent cancelled it). */
+  readonly onSessionEnded?: (session: SessionHandle) => void;
+  /** Called after every macrostep batch of a session (the place to persist a snapshot later). */
+  readonly onMacrostep?: (session: SessionHandle) => void;
+  /** New session ids: no '.', unique. @default random 20 hex chars */
+  readonly newSessionId?: () => string;
+  /** Extra system variables per session (the server adds `_genesys`). */
+  readonly systemVariables?: (sessionid: string) => Readonly<Record<string, PortableValue>>;
+  /** Most events one session may have queued before `deliver` refuses more. @default 10000 */
+  readonly maxQueuedEvents?: number;
+}
+
+/** What the outside sees of one session. */
+export interface SessionHandle {
+  readonly id: string;
+  readonly document: CompiledDocument;
+  /** `<scxml name>` */
+  readonly name: string | undefined;
+  readonly status: SessionStatus;
+  readonly invokedBy?: { readonly parent: string; readonly invokeid: string };
+  /** Active state ids in document order. */
+  configuration(): string[];
+  /** JSON view of the data model. */
+  datamodelView(): Record<string, unknown>;
+  /** The evaluated donedata of the final state the session ended in, if any. */
+  readonly donedata: PortableValue;
+  snapshot(): SessionSnapshot;
+}
+
+export type DeliverResult = 'queued' | 'session_not_found' | 'session_finished' | 'queue_full';
