@@ -1,0 +1,71 @@
+/**
+ * npm run bench:engine [-- --quick] [-- --only=xstate,ors] [-- --json]
+ *
+ * Runs the three shared benchmark charts on SCION, XState and ORS, each engine in its own child process
+ * (worker.ts) so that no engine's heap or JIT state disturbs another's, then prints one table per chart
+ * with medians, ORS's ratios and the issue's targets. A benchmark, not a test: it never fails on speed,
+ * but it exits 1 when an engine gives a wrong answer or crashes, and 2 when the charts are missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { findChartsDir, REPO_ROOT } from './charts.js';
+import { sizesFor } from './measure.js';
+import { renderReport } from './report.js';
+import { CHART_NAMES, ENGINE_NAMES, type EngineName, type EngineReport } from './types.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const engines = ENGINE_NAMES.filter((e) => !only || only.includes(e));
+
+const found = findChartsDir();
+if (!('dir' in found)) {
+  console.error('\n*** bench:engine: THE BENCHMARK CHARTS ARE MISSING ***');
+  console.error(`*** looked for toggle/routing/deep .scxml + .json in: ${found.missing.join(', ')}`);
+  console.error('*** set ORS_SHARED_DIR to the folder that holds bench-charts/\n');
+  process.exit(2);
+}
+
+const size = sizesFor(quick);
+const started = new Date();
+console.log(`bench:engine ${quick ? '--quick ' : ''}— ${started.toISOString()}`);
+console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; charts: ${found.dir}`);
+console.log(`${size.runs} measured runs after a warm-up; ${size.sessions} live sessions; each engine in its own process`);
+
+function runEngine(name: EngineName): EngineReport | string {
+  const worker = join(REPO_ROOT, 'bench/engine/worker.ts');
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', worker, name, ...(quick ? ['--quick'] : [])],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const line = child.stdout?.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) return `worker exited with ${child.status ?? child.signal} and no result`;
+  return JSON.parse(line.slice('RESULT '.length)) as EngineReport;
+}
+
+const reports: Partial<Record<EngineName, EngineReport>> = {};
+let failed = false;
+for (const name of engines) {
+  const r = runEngine(name);
+  if (typeof r === 'string') {
+    console.error(`\n*** ${name}: ${r} ***`);
+    failed = true;
+    continue;
+  }
+  reports[name] = r;
+  for (const c of Object.values(r.charts)) if (c.status === 'wrong' || c.status === 'error') failed = true;
+}
+
+const summary = renderReport(reports, CHART_NAMES, size.sessions, size.runs);
+console.log(summary.text);
+const skipped = Object.values(reports.ors?.charts ?? {}).find((c) => c.status === 'skipped');
+if (skipped && skipped.status === 'skipped') console.log(`\n*** ORS NOT MEASURED: ${skipped.reason} ***`);
+const missed = summary.verdicts.filter((v) => v.met === false).map((v) => `${v.chart}/${v.metric}`);
+const unknown = summary.verdicts.filter((v) => v.met === undefined).map((v) => `${v.chart}/${v.metric}`);
+console.log(`\nORS targets: ${summary.verdicts.length - missed.length - unknown.length} met` +
+  `${missed.length ? `, NOT met: ${missed.join(', ')}` : ''}${unknown.length ? `, not decidable: ${unknown.join(', ')}` : ''}`);
+console.log(`total time ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+if (args.includes('--json')) console.log(JSON.stringify(reports));
+process.exit(failed ? 1 : 0);
