@@ -1,0 +1,140 @@
+/**
+ * Builds the OrsConfig of one process from, lowest first: the defaults, the file (`--config FILE`
+ * or ORS_CONFIG; YAML or JSON), environment variables (ORS_*), then command-line flags (SPEC §6–7).
+ * Any fault is a ConfigError whose message is the one line `ors start` prints.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { OPTIONS, type OptionSpec } from './options.js';
+import { ConfigError, type OrsConfig } from './types.js';
+
+export interface LoadInput {
+  /** Arguments after the command (`ors start …`). */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Base for relative paths given by flags, env and defaults. */
+  readonly cwd: string;
+}
+
+interface Given { readonly raw: unknown; readonly origin: string; readonly baseDir: string }
+
+const BY_FLAG = new Map(OPTIONS.map((o) => [o.flag, o]));
+
+/** Flags → option path → given value. `--store memory|redis://…` sets the persistence pair. */
+function readFlags(argv: readonly string[], cwd: string): { config?: string; given: Map<string, Given> } {
+  const given = new Map<string, Given>();
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new ConfigError('argv', `unexpected argument "${arg}": options are flags such as --listen 0.0.0.0:7031 (ors start --help lists them)`);
+    const name = m[1]!;
+    let value = m[2];
+    if (value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new ConfigError(name, `flag --${name} needs a value, e.g. --${name}=VALUE`);
+      i++;
+    }
+    const origin = `flag --${name}`;
+    if (name === 'config') { config = value; continue; }
+    if (name === 'store') {
+      if (value === 'memory') given.set('persistence.type', { raw: 'memory', origin, baseDir: cwd });
+      else if (/^rediss?:\/\//.test(value)) {
+        given.set('persistence.type', { raw: 'redis', origin, baseDir: cwd });
+        given.set('persistence.redis-nodes', { raw: value, origin, baseDir: cwd });
+      } else throw new ConfigError('persistence', `bad option --store ${JSON.stringify(value)}: must be memory or a redis://host:port URL`);
+      continue;
+    }
+    const spec = BY_FLAG.get(name);
+    if (!spec) throw new ConfigError(name, `unknown flag --${name}: ors start --help lists the flags`);
+    const prev = given.get(spec.path);
+    if (spec.repeatable) {
+      const list = prev && Array.isArray(prev.raw) ? [...(prev.raw as string[]), value] : [value];
+      given.set(spec.path, { raw: list, origin, baseDir: cwd });
+    } else given.set(spec.path, { raw: value, origin, baseDir: cwd });
+  }
+  return config === undefined ? { given } : { config, given };
+}
+
+function readEnv(env: LoadInput['env'], cwd: string): Map<string, Given> {
+  const given = new Map<string, Given>();
+  for (const spec of OPTIONS) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== '') given.set(spec.path, { raw: v, origin: `env ${spec.env}`, baseDir: cwd });
+  }
+  return given;
+}
+
+/** Reads the file's sections; unknown sections or keys are errors, so a typo never goes unnoticed. */
+function readFile(file: string, cwd: string): Map<string, Given> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) {
+    throw new ConfigError('config', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; check --config`);
+  }
+  let doc: unknown;
+  try { doc = parseYaml(text); } catch (e) {
+    throw new ConfigError('config', `config file ${path} is not valid YAML or JSON: ${String((e as Error).message).split('\n')[0]}`);
+  }
+  const given = new Map<string, Given>();
+  if (doc === null || doc === undefined) return given;
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('config', `config file ${path} must hold a map of sections (node, orchestration, persistence, applications, log)`);
+  const origin = `file ${file}`;
+  const baseDir = dirname(path);
+  const sections = new Set(OPTIONS.map((o) => o.path.split('.')[0]!));
+  for (const [section, body] of Object.entries(doc as Record<string, unknown>)) {
+    if (!sections.has(section)) throw new ConfigError(section, `unknown section "${section}" in ${file}: the sections are ${[...sections].join(', ')}`);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ConfigError(section, `section "${section}" in ${file} must be a map of options`);
+    const keys = OPTIONS.filter((o) => o.path.startsWith(section + '.')).map((o) => o.path.slice(section.length + 1));
+    for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
+      if (!keys.includes(key)) throw new ConfigError(`${section}.${key}`, `unknown option ${section}.${key} in ${file}: the options of ${section} are ${keys.join(', ')}`);
+      given.set(`${section}.${key}`, { raw, origin, baseDir });
+    }
+  }
+  return given;
+}
+
+function setPath(target: Record<string, Record<string, unknown>>, path: string, value: unknown): void {
+  const [section, key] = path.split('.') as [string, string];
+  (target[section] ??= {})[key] = value;
+}
+
+/** A root is a directory (made absolute against where it was given) or an http(s) URL prefix. */
+function resolveRoots(roots: string[], baseDir: string): string[] {
+  return roots.map((r) => (/^https?:\/\//i.test(r) ? r : resolve(baseDir, r)));
+}
+
+export function loadConfig(input: LoadInput): OrsConfig {
+  const flags = readFlags(input.argv, input.cwd);
+  const file = flags.config ?? input.env['ORS_CONFIG'];
+  const layers = [file ? readFile(file, input.cwd) : new Map<string, Given>(), readEnv(input.env, input.cwd), flags.given];
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const spec of OPTIONS) {
+    let chosen: Given | undefined;
+    for (const layer of layers) chosen = layer.get(spec.path) ?? chosen;
+    const value = chosen ? (spec as OptionSpec).parse(chosen.raw, spec.path, chosen.origin) : spec.default;
+    setPath(out, spec.path, spec.path === 'applications.roots' ? resolveRoots(value as string[], chosen?.baseDir ?? input.cwd) : value);
+  }
+  const p = out['persistence']!;
+  if (p['type'] === 'redis' && !p['redis-nodes']) {
+    throw new ConfigError('persistence.redis-nodes', 'bad option persistence.redis-nodes: persistence.type redis needs redis-nodes, e.g. redis://127.0.0.1:6379 (or --store redis://127.0.0.1:6379)');
+  }
+  const persistence = p['type'] === 'redis' ? { type: 'redis', 'redis-nodes': p['redis-nodes'] } : { type: 'memory' };
+  return { ...out, persistence } as unknown as OrsConfig;
+}
+
+/** The client-reachable base URL: node.advertise, else http://<listen> with a wildcard host made local. */
+export function advertisedUrl(config: OrsConfig, port?: number): string {
+  if (config.node.advertise) return config.node.advertise;
+  const m = /^(.+):(\d+)$/.exec(config.node.listen)!;
+  let host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  if (host === '0.0.0.0' || host === '::') host = '127.0.0.1';
+  if (host.includes(':')) host = `[${host}]`;
+  return `http://${host}:${port ?? m[2]}`;
+}
+
+/** The defaults of SPEC §7 (`ors start` with nothing else), relative paths against `cwd`. */
+export function defaultConfig(cwd: string, overrides: readonly string[] = []): OrsConfig {
+  return loadConfig({ argv: overrides, env: {}, cwd });
+}

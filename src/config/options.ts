@@ -1,0 +1,120 @@
+/**
+ * Every option of SPEC §6 as one table row: its place in the file, its flag, its environment
+ * variable, its default and its check. Loading (load.ts) only walks this table, so an option
+ * cannot exist without a flag, a default and a check.
+ */
+import { ConfigError } from './types.js';
+
+/** Where a value came from, for the error line: 'file ors.yaml', 'flag --listen', 'env ORS_LISTEN'. */
+export type Origin = string;
+
+export interface OptionSpec {
+  /** `section.key` as in the file. */
+  readonly path: string;
+  readonly flag: string;
+  readonly env: string;
+  /** May be given several times on the command line (values collect into a list). */
+  readonly repeatable?: boolean;
+  readonly default: unknown;
+  /** Turns a raw value (a string from a flag or env, anything from a file) into the typed value, or throws ConfigError. */
+  readonly parse: (raw: unknown, path: string, origin: Origin) => unknown;
+}
+
+function fail(path: string, origin: Origin, raw: unknown, expect: string): never {
+  const shown = typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
+  throw new ConfigError(path, `bad option ${path} = ${shown} (${origin}): must be ${expect}`);
+}
+
+function integer(min: number, max: number, expect: string) {
+  return (raw: unknown, path: string, origin: Origin): number => {
+    const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) fail(path, origin, raw, expect);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: unknown, path: string, origin: Origin): T => {
+    if (typeof raw !== 'string' || !values.includes(raw as T)) fail(path, origin, raw, `one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
+
+function httpUrl(raw: unknown, path: string, origin: Origin): string | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const expect = 'an http(s) URL such as http://10.0.0.5:7031';
+  if (typeof raw !== 'string') fail(path, origin, raw, expect);
+  let u: URL;
+  try { u = new URL(raw); } catch { fail(path, origin, raw, expect); }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') fail(path, origin, raw, expect);
+  return raw.replace(/\/+$/, '');
+}
+
+function listen(raw: unknown, path: string, origin: Origin): string {
+  const expect = 'host:port with a port from 0 to 65535, e.g. 0.0.0.0:7031';
+  if (typeof raw === 'number') raw = `127.0.0.1:${raw}`;
+  if (typeof raw !== 'string') fail(path, origin, raw, expect);
+  const m = /^(.+):(\d{1,5})$/.exec(raw);
+  if (!m || Number(m[2]) > 65535) fail(path, origin, raw, expect);
+  return raw;
+}
+
+function optionalString(raw: unknown, path: string, origin: Origin): string | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw !== 'string') fail(path, origin, raw, 'a string');
+  return raw;
+}
+
+function stringList(raw: unknown, path: string, origin: Origin): string[] {
+  const expect = 'a list of directories or http(s) URL prefixes, e.g. ["./apps"]';
+  // One string from an env variable may hold several entries, separated by commas.
+  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && s !== '')) fail(path, origin, raw, expect);
+  return list as string[];
+}
+
+function stringMap(raw: unknown, path: string, origin: Origin): Record<string, string> {
+  const expect = 'a map of names to document paths, e.g. { "5000": "route.scxml" }';
+  if (typeof raw === 'string') {
+    try { raw = JSON.parse(raw); } catch { fail(path, origin, raw, expect); }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, origin, raw, expect);
+  for (const v of Object.values(raw)) if (typeof v !== 'string') fail(path, origin, raw, expect);
+  return { ...(raw as Record<string, string>) };
+}
+
+function persistenceType(raw: unknown, path: string, origin: Origin): string {
+  return oneOf(['memory', 'redis'] as const)(raw, path, origin);
+}
+
+const ms = (max: number) => integer(1, max, `a whole number of milliseconds from 1 to ${max}`);
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { path: 'node.id', flag: 'node-id', env: 'ORS_NODE_ID', default: 1, parse: integer(1, 2 ** 31 - 1, 'a whole number from 1 to 2147483647, e.g. 749') },
+  { path: 'node.listen', flag: 'listen', env: 'ORS_LISTEN', default: '127.0.0.1:7031', parse: listen },
+  { path: 'node.advertise', flag: 'advertise', env: 'ORS_ADVERTISE', default: undefined, parse: httpUrl },
+  { path: 'node.role', flag: 'role', env: 'ORS_ROLE', default: 'primary', parse: oneOf(['primary', 'backup'] as const) },
+  { path: 'node.name', flag: 'name', env: 'ORS_NAME', default: undefined, parse: optionalString },
+  { path: 'orchestration.external-url', flag: 'external-url', env: 'ORS_EXTERNAL_URL', default: undefined, parse: httpUrl },
+  {
+    path: 'orchestration.heartbeat-backup-status', flag: 'heartbeat-backup-status', env: 'ORS_HEARTBEAT_BACKUP_STATUS', default: 503,
+    // SPEC §3: balancers pass any 2xx/3xx by default, so a backup answering one would get traffic.
+    parse: integer(400, 599, 'a 4xx or 5xx status (balancers treat 2xx/3xx as healthy and would send traffic to the backup), e.g. 503'),
+  },
+  { path: 'orchestration.call-watching-timeout', flag: 'call-watching-timeout', env: 'ORS_CALL_WATCHING_TIMEOUT', default: 5000, parse: ms(3_600_000) },
+  { path: 'orchestration.request-timeout', flag: 'request-timeout', env: 'ORS_REQUEST_TIMEOUT', default: 30000, parse: ms(3_600_000) },
+  { path: 'orchestration.finished-retention', flag: 'finished-retention', env: 'ORS_FINISHED_RETENTION', default: 60000, parse: integer(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000') },
+  { path: 'orchestration.max-sessions', flag: 'max-sessions', env: 'ORS_MAX_SESSIONS', default: 100000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
+  { path: 'orchestration.max-queued-events', flag: 'max-queued-events', env: 'ORS_MAX_QUEUED_EVENTS', default: 10000, parse: integer(1, 10_000_000, 'a whole number from 1 to 10000000') },
+  { path: 'orchestration.max-body-size', flag: 'max-body-size', env: 'ORS_MAX_BODY_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
+  { path: 'orchestration.max-document-size', flag: 'max-document-size', env: 'ORS_MAX_DOCUMENT_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
+  { path: 'orchestration.shutdown-timeout', flag: 'shutdown-timeout', env: 'ORS_SHUTDOWN_TIMEOUT', default: 10000, parse: ms(600_000) },
+  { path: 'persistence.type', flag: 'persistence-type', env: 'ORS_PERSISTENCE_TYPE', default: 'memory', parse: persistenceType },
+  { path: 'persistence.redis-nodes', flag: 'redis-nodes', env: 'ORS_REDIS_NODES', default: undefined, parse: optionalString },
+  { path: 'applications.roots', flag: 'apps', env: 'ORS_APPS', repeatable: true, default: ['./apps'], parse: stringList },
+  { path: 'applications.routes', flag: 'routes', env: 'ORS_ROUTES', default: {}, parse: stringMap },
+  { path: 'applications.queues', flag: 'queues', env: 'ORS_QUEUES', default: {}, parse: stringMap },
+  { path: 'applications.expression-errors', flag: 'expression-errors', env: 'ORS_EXPRESSION_ERRORS', default: 'reject', parse: oneOf(['reject', 'raise'] as const) },
+  { path: 'log.level', flag: 'log-level', env: 'ORS_LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
+  { path: 'log.format', flag: 'log-format', env: 'ORS_LOG_FORMAT', default: 'auto', parse: oneOf(['auto', 'json', 'pretty'] as const) },
+];

@@ -1,0 +1,89 @@
+/**
+ * The options of one ORS process (SPEC §6), grouped as ORS operators know them. Every field has its
+ * default; `ors start` with no file and no flags runs on these (SPEC §7: node 1, primary, memory
+ * store, 127.0.0.1:7031, application root ./apps). docs/server.md lists the flag and environment
+ * variable of each option.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface NodeOptions {
+  /** The numeric node id; session ids and the route `node<id>` carry it. @default 1 */
+  readonly id: number;
+  /** Where this process listens, `host:port` (port 0: any free port). @default '127.0.0.1:7031' */
+  readonly listen: string;
+  /** This process's client-reachable base URL, used in `_ioprocessors`, `_genesys` and redirects. @default 'http://' + listen (0.0.0.0 and :: become 127.0.0.1) */
+  readonly advertise: string | undefined;
+  /** The role this process starts in; in a cluster the store's lease decides afterwards. @default 'primary' */
+  readonly role: 'primary' | 'backup';
+  /** A name for logs and `_genesys.session.servername`. @default 'ors-node<id>' */
+  readonly name: string | undefined;
+}
+
+export interface OrchestrationOptions {
+  /** The URL of the per-node balancer in front of this node (SPEC §3); none: redirects name the primary. @default undefined */
+  readonly 'external-url': string | undefined;
+  /** What a backup answers on /heartbeat; a 4xx or 5xx status. @default 503 */
+  readonly 'heartbeat-backup-status': number;
+  /** Milliseconds a voice call waits for its assigned node before another node takes it (SPEC §5). @default 5000 */
+  readonly 'call-watching-timeout': number;
+  /** Milliseconds a `request` call waits for `<ws:response>` before answering 504. @default 30000 */
+  readonly 'request-timeout': number;
+  /** Milliseconds a finished session stays queryable. @default 60000 */
+  readonly 'finished-retention': number;
+  /** Most sessions one node runs at once (scheduled starts included). @default 100000 */
+  readonly 'max-sessions': number;
+  /** Most events one session may have waiting. @default 10000 */
+  readonly 'max-queued-events': number;
+  /** Largest request body accepted, in bytes. @default 1048576 */
+  readonly 'max-body-size': number;
+  /** Largest SCXML document accepted, in bytes. @default 1048576 */
+  readonly 'max-document-size': number;
+  /** Milliseconds SIGTERM waits for running work before closing connections. @default 10000 */
+  readonly 'shutdown-timeout': number;
+}
+
+/** Where the cluster keeps shared state. @default { type: 'memory' } */
+export type PersistenceOptions =
+  | { readonly type: 'memory' }
+  | { readonly type: 'redis'; readonly 'redis-nodes': string };
+
+export interface ApplicationOptions {
+  /**
+   * Where `src` may point: directories (absolute after loading) and http(s) URL prefixes.
+   * @default ['./apps']
+   */
+  readonly roots: readonly string[];
+  /** Voice routing point (DN) → application. @default {} */
+  readonly routes: Readonly<Record<string, string>>;
+  /** Multimedia queue → application. @default {} */
+  readonly queues: Readonly<Record<string, string>>;
+  /** Invalid expressions refuse the document ('reject') or raise error.execution when run ('raise', what the W3C suite expects). @default 'reject' */
+  readonly 'expression-errors': 'reject' | 'raise';
+}
+
+export interface LogOptions {
+  /** @default 'info' */
+  readonly level: LogLevel;
+  /** 'auto': readable lines on a terminal, JSON lines otherwise. @default 'auto' */
+  readonly format: 'auto' | 'json' | 'pretty';
+}
+
+/** All options of one process. */
+export interface OrsConfig {
+  readonly node: NodeOptions;
+  readonly orchestration: OrchestrationOptions;
+  readonly persistence: PersistenceOptions;
+  readonly applications: ApplicationOptions;
+  readonly log: LogOptions;
+}
+
+/** A configuration fault: one line naming the option and the fix. */
+export class ConfigError extends Error {
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(message);
+    this.name = 'ConfigError';
+    this.option = option;
+  }
+}
