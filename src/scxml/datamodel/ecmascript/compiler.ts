@@ -1,0 +1,115 @@
+/**
+ * The ECMAScript data model compiler (W3C SCXML B.2): one per document, one sandbox realm per
+ * compiler. Every expression, location and script is rewritten (rewrite.ts) and compiled once into
+ * a function of the realm; all sessions of the document call those same functions with their own
+ * scope object.
+ */
+import {
+  DataModelFault,
+  type DataModelCompiler,
+  type DataModelOptions,
+  type DataModelSession,
+  type DataModelSessionInit,
+  type PortableValue,
+  type SourceLocation,
+} from '../types.js';
+import { parseContent } from './content.js';
+import { instrumentExpression, instrumentLocation, instrumentScript, functionSourceExpression, InstrumentError } from './instrument.js';
+import type { FunctionInfo } from './rewrite.js';
+import { createRealm, type Realm } from './sandbox.js';
+import { EcmaScriptSession } from './session.js';
+
+export const DEFAULT_SCRIPT_TIMEOUT_MS = 1000;
+
+import { EcmaExpression, EcmaLocation, EcmaScript, type Assigner, type Evaluator } from './units.js';
+
+export class EcmaScriptCompiler implements DataModelCompiler {
+  readonly name = 'ecmascript';
+  readonly realm: Realm;
+  readonly timeoutMs: number;
+  /** Every function literal of the document's code, by the id in its entry guard. */
+  readonly functions: FunctionInfo[] = [];
+  /** The session whose code is running now (In() asks it). */
+  current: EcmaScriptSession | undefined;
+  private readonly restoredFunctions = new Map<string, Evaluator>();
+  private unitCount = 0;
+
+  constructor(options: DataModelOptions = {}) {
+    const timeoutMs = options.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS;
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+      throw new DataModelFault('syntax', `scriptTimeoutMs must be a positive number of milliseconds, not ${String(timeoutMs)}`);
+    }
+    this.timeoutMs = timeoutMs;
+    this.realm = createRealm({ timeoutMs, inState: (id) => this.current?.init.In(id) === true });
+  }
+
+  private readonly register = (info: FunctionInfo, id?: number): number => {
+    if (id !== undefined) {
+      this.functions[id] = info;
+      return id;
+    }
+    return this.functions.push(info) - 1;
+  };
+
+  private compile<T>(what: string, text: string, where: SourceLocation, make: () => string): T {
+    let code: string;
+    try {
+      code = make();
+    } catch (e) {
+      if (e instanceof InstrumentError) {
+        const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+        throw new DataModelFault('syntax', `${what} ${JSON.stringify(shown.trim())} (line ${where.line}, column ${where.column}) does not compile: ${e.message}`);
+      }
+      throw e;
+    }
+    try {
+      return this.realm.load<T>(code, `scxml-${what}-${where.line}:${where.column}#${++this.unitCount}`);
+    } catch (e) {
+      // acorn accepted it but V8 did not (an early error acorn does not check): still a syntax fault.
+      const message = e instanceof Error ? e.message : this.realm.rt.describe(e);
+      throw new DataModelFault('syntax', `${what} ${JSON.stringify(text.trim())} (line ${where.line}, column ${where.column}) does not compile: ${message}`);
+    }
+  }
+
+  compileExpression(text: string, where: SourceLocation): EcmaExpression {
+    const fn = this.compile<Evaluator>('expression', text, where, () => instrumentExpression(text, this.register));
+    return new EcmaExpression(text, where, fn);
+  }
+
+  compileLocation(text: string, where: SourceLocation): EcmaLocation {
+    let root = '';
+    let simple = false;
+    const fn = this.compile<Assigner>('location', text, where, () => {
+      const loc = instrumentLocation(text, this.register);
+      root = loc.root;
+      simple = loc.simple;
+      return loc.code;
+    });
+    return new EcmaLocation(text, where, fn, root, simple);
+  }
+
+  compileScript(text: string, where: SourceLocation): EcmaScript {
+    const fn = this.compile<Evaluator>('script', text, where, () => instrumentScript(text, this.register));
+    return new EcmaScript(text, where, fn);
+  }
+
+  parseContent(text: string, kind: 'data' | 'content'): PortableValue {
+    return parseContent(text, kind);
+  }
+
+  createSession(init: DataModelSessionInit): DataModelSession {
+    return new EcmaScriptSession(this, init);
+  }
+
+  /** An evaluator that re-creates a function saved by snapshot() from its original text. */
+  functionMaker(info: Pick<FunctionInfo, 'text' | 'kind'>): Evaluator {
+    const key = `${info.kind}:${info.text}`;
+    let maker = this.restoredFunctions.get(key);
+    if (maker === undefined) {
+      const source = functionSourceExpression(info);
+      maker = this.compile<Evaluator>('function', source, { line: 0, column: 0 }, () => instrumentExpression(source, this.register));
+      this.restoredFunctions.set(key, maker);
+    }
+    return maker;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * One sandbox realm per compiled document: a node:vm context in which every expression, location
+ * and script of the document is compiled once, shared by all of the document's sessions.
+ *
+ * Isolation rests on three rules:
+ * - no host-realm object is ever reachable from document code: the context's global is a
+ *   null-prototype object (with `{}`, `this.constructor.constructor` is the host's Function),
+ *   the runtime and the DOM are evaluated from source inside the realm, and values are copied in;
+ * - code generation from strings (eval, new Function) and WebAssembly are disabled, so every line
+ *   that runs went through the instrumenter and carries the runaway guard;
+ * - promise jobs and finalizers are removed (realm.ts), so no document code runs outside an
+ *   evaluation the host started.
+ */
+import vm from 'node:vm';
+import { performance } from 'node:perf_hooks';
+import { createRealmDom, type RealmDom } from './dom.js';
+import { createRealmRuntime, OUTSIDE, type RealmRuntime } from './realm.js';
+import { parseXmlTree } from './xml.js';
+
+export interface Realm {
+  readonly rt: RealmRuntime;
+  /** Shared with the guard: see RealmHooks.state. */
+  readonly state: Float64Array;
+  /** Compiles a unit factory `(function(g, k){ return function(s…){…} })` and binds it. */
+  load<F>(code: string, filename: string): F;
+}
+
+export interface RealmOptions {
+  readonly timeoutMs: number;
+  /** In() of the session currently evaluating. */
+  readonly inState: (id: string) => boolean;
+}
+
+/** Evaluates a self-contained function's source in the context, in strict mode. */
+function evaluateFactory<T>(context: vm.Context, fn: (...args: never[]) => T): (...args: unknown[]) => T {
+  // `__name` is the helper some TypeScript loaders insert to keep function names.
+  const code = `(function(){"use strict";const __name=(f)=>f;return (${fn.toString()});})()`;
+  return new vm.Script(code, { filename: 'scxml-datamodel-runtime' }).runInContext(context) as (...args: unknown[]) => T;
+}
+
+export function createRealm(options: RealmOptions): Realm {
+  const context = vm.createContext(Object.create(null) as object, {
+    name: 'scxml-datamodel',
+    codeGeneration: { strings: false, wasm: false },
+  });
+  const state = new Float64Array(3);
+  state[0] = OUTSIDE;
+  state[2] = options.timeoutMs;
+  const dom = evaluateFactory<RealmDom>(context, createRealmDom)();
+  const now = performance.now.bind(performance);
+  const rt = evaluateFactory<RealmRuntime>(context, createRealmRuntime)(
+    { state, now, inState: options.inState, parseXml: parseXmlTree },
+    dom,
+  );
+  return {
+    rt,
+    state,
+    load<F>(code: string, filename: string): F {
+      const factory = new vm.Script(code, { filename }).runInContext(context) as (g: unknown, k: unknown) => F;
+      return factory(rt.guard, rt.kit);
+    },
+  };
+}

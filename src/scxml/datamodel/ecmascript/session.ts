@@ -1,0 +1,181 @@
+/**
+ * One session's ECMAScript data: a scope object in the document's realm whose own properties are
+ * the session's variables (W3C B.2.1), plus read-only system variables (§5.10). The compiled
+ * functions of the document are called with this scope; each call arms the runaway guard.
+ */
+import {
+  DataModelFault,
+  type CompiledExpression,
+  type CompiledLocation,
+  type CompiledScript,
+  type DataModelSession,
+  type DataModelSessionInit,
+  type EventForDataModel,
+  type PortableValue,
+} from '../types.js';
+import type { EcmaScriptCompiler } from './compiler.js';
+import { EcmaExpression, EcmaLocation, EcmaScript } from './units.js';
+import { EXPIRED, OUTSIDE, RUNNING } from './realm.js';
+import { restoreSnapshot, takeSnapshot } from './snapshot.js';
+import { exportValue } from './values.js';
+import { viewScope } from './view.js';
+
+const SYSTEM = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
+const hasOwn = Object.prototype.hasOwnProperty;
+
+interface Named {
+  describe(): string;
+}
+
+export class EcmaScriptSession implements DataModelSession {
+  /** Replaced by restore(); functions made by scripts close over the scope they were made with. */
+  scope: object;
+
+  constructor(readonly doc: EcmaScriptCompiler, readonly init: DataModelSessionInit) {
+    this.scope = this.newScope();
+  }
+
+  newScope(): object {
+    const { sessionid, name, ioprocessors, extraSystemVariables } = this.init;
+    return this.doc.realm.rt.makeScope(sessionid, name, ioprocessors, extraSystemVariables);
+  }
+
+  isSystem(name: string): boolean {
+    const extra = this.init.extraSystemVariables;
+    return SYSTEM.has(name) || (extra !== undefined && hasOwn.call(extra, name));
+  }
+
+  /**
+   * Runs document code with the guard armed; every failure becomes a DataModelFault. `fn` is
+   * called as a plain function (never as a method of a host object: its `this` would be that
+   * object, and `this.constructor.constructor` the host's Function).
+   */
+  invoke<A, B, R>(unit: Named, fn: (a: A, b: B) => R, a: A, b: B): R {
+    const state = this.doc.realm.state;
+    if (state[0] === RUNNING) return fn(a, b); // nested (a hook called back into the data model)
+    const outer = this.doc.current;
+    state[0] = RUNNING;
+    state[1] = 0;
+    this.doc.current = this;
+    try {
+      const result = fn(a, b);
+      if (state[0] === EXPIRED) throw this.fault(unit, undefined);
+      return result;
+    } catch (e) {
+      throw this.fault(unit, e);
+    } finally {
+      state[0] = OUTSIDE;
+      this.doc.current = outer;
+    }
+  }
+
+  run<T>(unit: Named, call: () => T): T {
+    return this.invoke(unit, call, undefined, undefined);
+  }
+
+  fault(unit: Named, e: unknown): DataModelFault {
+    if (e instanceof DataModelFault) return e;
+    if (this.doc.realm.state[0] === EXPIRED) {
+      return new DataModelFault('timeout', `${unit.describe()} was stopped after running for ${this.doc.timeoutMs} ms`);
+    }
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : this.doc.realm.rt.describe(e);
+    return new DataModelFault('runtime', `${unit.describe()}: ${message}`);
+  }
+
+  evaluate(expr: CompiledExpression): unknown {
+    if (!(expr instanceof EcmaExpression)) throw new DataModelFault('runtime', 'not an expression compiled by this data model');
+    return this.invoke(expr, expr.fn, this.scope, undefined);
+  }
+
+  evaluateBoolean(expr: CompiledExpression): boolean {
+    return Boolean(this.evaluate(expr));
+  }
+
+  /** Host objects handed to the data model are copied in: none may become reachable from scripts. */
+  private inward(value: unknown): unknown {
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+      if (value instanceof Object) return this.importValue(value);
+    }
+    return value;
+  }
+
+  assign(location: CompiledLocation, value: unknown): void {
+    if (!(location instanceof EcmaLocation)) throw new DataModelFault('runtime', 'not a location compiled by this data model');
+    if (this.isSystem(location.root)) {
+      throw new DataModelFault('runtime', `${location.describe()}: ${location.root} is a read-only system variable`);
+    }
+    if (location.simple && !hasOwn.call(this.scope, location.root)) {
+      throw new DataModelFault('runtime', `${location.describe()}: ${location.root} is not declared (assign never creates a variable)`);
+    }
+    this.invoke(location, location.fn, this.scope, this.inward(value));
+  }
+
+  declare(id: string, value: unknown): void {
+    if (this.isSystem(id)) throw new DataModelFault('runtime', `cannot declare ${id}: it is a system variable`);
+    this.doc.realm.rt.declare(this.scope, id, this.inward(value));
+  }
+
+  isUndeclaredVariable(location: CompiledLocation): boolean {
+    if (!(location instanceof EcmaLocation)) return false;
+    return location.simple && !this.isSystem(location.root) && !hasOwn.call(this.scope, location.root);
+  }
+
+  execute(script: CompiledScript): void {
+    if (!(script instanceof EcmaScript)) throw new DataModelFault('runtime', 'not a script compiled by this data model');
+    this.invoke(script, script.fn, this.scope, undefined);
+  }
+
+  iterate(collection: unknown): readonly unknown[] {
+    const unit = { describe: () => '<foreach> array' };
+    if (Array.isArray(collection)) {
+      // A shallow copy: the loop body may change the array without changing the loop (W3C 156, 460).
+      return this.run(unit, () => {
+        const out = new Array<unknown>(collection.length);
+        for (let i = 0; i < collection.length; i++) out[i] = (collection as unknown[])[i];
+        return out;
+      });
+    }
+    if (typeof collection === 'object' && collection !== null && typeof (collection as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
+      return this.run(unit, () => Array.from(collection as Iterable<unknown>));
+    }
+    throw new DataModelFault('runtime', `<foreach> array: ${collection === null ? 'null' : typeof collection} is not an array or other iterable collection`);
+  }
+
+  setEvent(event: EventForDataModel): void {
+    try {
+      this.doc.realm.rt.setEvent(this.scope, event);
+    } catch (e) {
+      throw this.fault({ describe: () => `_event ${JSON.stringify(event.name)}` }, e);
+    }
+  }
+
+  exportValue(value: unknown): PortableValue {
+    if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol' && typeof value !== 'bigint') return value;
+    try {
+      return exportValue(this.doc.realm.rt, value);
+    } catch (e) {
+      throw this.fault({ describe: () => 'value' }, e);
+    }
+  }
+
+  importValue(value: PortableValue): unknown {
+    if (typeof value !== 'object' || value === null) return typeof value === 'function' ? undefined : value;
+    try {
+      return this.doc.realm.rt.imp(value);
+    } catch (e) {
+      throw this.fault({ describe: () => 'imported value' }, e);
+    }
+  }
+
+  view(): Record<string, unknown> {
+    return viewScope(this.doc.realm.rt, this.scope);
+  }
+
+  snapshot(): unknown {
+    return takeSnapshot(this);
+  }
+
+  restore(snapshot: unknown): void {
+    restoreSnapshot(this, snapshot);
+  }
+}

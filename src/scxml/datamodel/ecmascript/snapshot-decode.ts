@@ -1,0 +1,97 @@
+/**
+ * Rebuilds the values of a snapshot (see snapshot.ts) inside a session's realm. Two passes: first
+ * a shell for every heap entry (so cycles and shared references resolve), functions first and
+ * prototypes before their instances; then the properties and elements.
+ */
+import type { Enc, HeapEntry } from './snapshot.js';
+import type { EcmaScriptSession } from './session.js';
+
+export type Heap = readonly HeapEntry[];
+
+class RestoreError extends Error {}
+
+export function decode(session: EcmaScriptSession, scope: object, heap: Heap): (e: Enc) => unknown {
+  const rt = session.doc.realm.rt;
+  const shells: unknown[] = new Array<unknown>(heap.length);
+
+  const value = (e: Enc): unknown => {
+    if (e === null || typeof e !== 'object') return e;
+    if (Array.isArray(e)) {
+      const i = e[0];
+      if (typeof i !== 'number' || !(i in shells)) throw new RestoreError(`bad reference ${String(i)}`);
+      return shells[i];
+    }
+    switch (e.$) {
+      case 'u': return undefined;
+      case 'NaN': return NaN;
+      case 'Infinity': return Infinity;
+      case '-Infinity': return -Infinity;
+      case '-0': return -0;
+      case 'n': return BigInt(e.v ?? '0');
+      default: throw new RestoreError(`unknown value tag ${JSON.stringify(e.$)}`);
+    }
+  };
+
+  const makeFunction = (text: string, kind: string): object => {
+    if (kind !== 'function' && kind !== 'class' && kind !== 'method') throw new RestoreError(`unknown function kind ${kind}`);
+    const made = session.doc.functionMaker({ text, kind })(scope);
+    if (kind !== 'method') return made as object;
+    const holder = made as Record<string, unknown>;
+    const key = Object.keys(holder)[0];
+    return holder[key ?? ''] as object;
+  };
+
+  // Pass 1: shells. Functions first; prototype objects ('p') need their function; instances ('i') their prototype.
+  for (const order of ['f', 'p', 'i', '*']) {
+    heap.forEach((entry, i) => {
+      const tag = entry[0];
+      if ((order === '*' && (tag === 'f' || tag === 'p' || tag === 'i')) || (order !== '*' && tag !== order)) return;
+      switch (entry[0]) {
+        case 'f': shells[i] = makeFunction(entry[1], entry[2]); break;
+        case 'p': {
+          const fn = shells[entry[1]] as { prototype?: unknown } | undefined;
+          if (typeof fn !== 'function' || typeof fn.prototype !== 'object' || fn.prototype === null) throw new RestoreError('prototype of a missing function');
+          shells[i] = fn.prototype;
+          break;
+        }
+        case 'i': {
+          const proto = shells[entry[1]];
+          if (typeof proto !== 'object' || proto === null) throw new RestoreError('instance of a missing prototype');
+          shells[i] = rt.newObject(proto);
+          break;
+        }
+        case 'o': shells[i] = rt.newObject(rt.intrinsics.objectProto); break;
+        case 'n': shells[i] = rt.newObject(null); break;
+        case 'a': shells[i] = rt.newArray(); break;
+        case 'd': shells[i] = rt.newDate(entry[1] ?? NaN); break;
+        case 'r': shells[i] = rt.newRegExp(entry[1], entry[2]); break;
+        case 'x': shells[i] = rt.imp({ $xml: entry[1] }); break;
+        default: throw new RestoreError(`unknown heap entry ${JSON.stringify((entry as unknown[])[0])}`);
+      }
+    });
+  }
+
+  // Pass 2: contents.
+  heap.forEach((entry, i) => {
+    const target = shells[i] as Record<string, unknown>;
+    switch (entry[0]) {
+      case 'a': {
+        const arr = target as unknown as unknown[];
+        entry[1].forEach((e, j) => rt.declare(arr, String(j), value(e)));
+        break;
+      }
+      case 'o': case 'n': case 'p': case 'i':
+        for (const k of Object.keys(entry[entry[0] === 'o' || entry[0] === 'n' ? 1 : 2] as object)) {
+          const props = (entry[0] === 'o' || entry[0] === 'n' ? entry[1] : entry[2]) as Record<string, Enc>;
+          rt.declare(target, k, value(props[k] as Enc));
+        }
+        break;
+      case 'f':
+        for (const k of Object.keys(entry[3])) rt.declare(target, k, value(entry[3][k] as Enc));
+        break;
+      default:
+        break;
+    }
+  });
+  return value;
+}

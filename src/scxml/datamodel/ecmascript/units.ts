@@ -1,0 +1,33 @@
+/** The compiled handles of the ECMAScript data model: the source, where it is, and its function. */
+import type { CompiledExpression, CompiledLocation, CompiledScript, SourceLocation } from '../types.js';
+
+export type Evaluator = (scope: object) => unknown;
+export type Assigner = (scope: object, value: unknown) => void;
+
+/** What a compiled unit carries; `what` and `where` name it in fault messages. */
+abstract class Unit {
+  constructor(readonly source: string, readonly what: string, readonly where: SourceLocation) {}
+  describe(): string {
+    const text = this.source.length > 60 ? `${this.source.slice(0, 57)}...` : this.source;
+    return `${this.what} ${JSON.stringify(text.trim())} (line ${this.where.line}, column ${this.where.column})`;
+  }
+}
+
+export class EcmaExpression extends Unit implements CompiledExpression {
+  constructor(source: string, where: SourceLocation, readonly fn: Evaluator) {
+    super(source, 'expression', where);
+  }
+}
+
+export class EcmaLocation extends Unit implements CompiledLocation {
+  constructor(source: string, where: SourceLocation, readonly fn: Assigner, readonly root: string, readonly simple: boolean) {
+    super(source, 'location', where);
+  }
+}
+
+export class EcmaScript extends Unit implements CompiledScript {
+  constructor(source: string, where: SourceLocation, readonly fn: Evaluator) {
+    super(source, 'script', where);
+  }
+}
+

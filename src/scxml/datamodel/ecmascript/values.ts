@@ -1,0 +1,68 @@
+/**
+ * Copies values out of a session's realm into portable host values (exportValue).
+ *
+ * The copy is made by host code with host builtins, so the result holds no sandbox object and no
+ * sandbox prototype (a sandbox `toJSON` on Object.prototype cannot reach a host JSON.stringify).
+ * It runs while the guard is OUTSIDE an evaluation: a getter or Proxy trap written by the document
+ * throws at its first guard instead of running, and the copy fails with a clear fault.
+ */
+import { types } from 'node:util';
+import type { PortableValue } from '../types.js';
+import type { RealmRuntime } from './realm.js';
+
+export class ExportError extends Error {}
+
+const MAX_DEPTH = 100;
+
+export function exportValue(rt: RealmRuntime, v: unknown): PortableValue {
+  return copyOut(rt, v, [], '');
+}
+
+function where(path: string): string {
+  return path === '' ? '' : ` (at ${path})`;
+}
+
+function copyOut(rt: RealmRuntime, v: unknown, stack: object[], path: string): PortableValue {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return v;
+    case 'function':
+      throw new ExportError(`a function cannot leave the session${where(path)}`);
+    case 'symbol':
+    case 'bigint':
+      throw new ExportError(`a ${typeof v} cannot leave the session${where(path)}`);
+    default:
+      break;
+  }
+  if (v === null) return null;
+  const o = v as object;
+  if (types.isProxy(o)) throw new ExportError(`a Proxy cannot leave the session${where(path)}`);
+  if (stack.includes(o)) throw new ExportError(`a value with a cycle cannot leave the session${where(path)}`);
+  if (stack.length >= MAX_DEPTH) throw new ExportError(`a value nested more than ${MAX_DEPTH} levels cannot leave the session`);
+  if (types.isDate(o)) return new Date(Date.prototype.getTime.call(o));
+  if (rt.dom.isNode(o)) return { $xml: rt.dom.serialize(o) };
+  stack.push(o);
+  try {
+    if (Array.isArray(o)) {
+      const out: PortableValue[] = new Array<PortableValue>(o.length);
+      for (let i = 0; i < o.length; i++) out[i] = copyOut(rt, (o as unknown[])[i], stack, `${path}[${i}]`);
+      return out;
+    }
+    if (types.isRegExp(o) || types.isMap(o) || types.isSet(o)) {
+      throw new ExportError(`a ${Object.prototype.toString.call(o).slice(8, -1)} cannot leave the session${where(path)}`);
+    }
+    const out: Record<string, PortableValue> = {};
+    const rec = o as Record<string, unknown>;
+    for (const k of Object.keys(rec)) {
+      const value = copyOut(rt, rec[k], stack, path === '' ? k : `${path}.${k}`);
+      if (k === '__proto__') Object.defineProperty(out, k, { value, writable: true, enumerable: true, configurable: true });
+      else out[k] = value;
+    }
+    return out;
+  } finally {
+    stack.pop();
+  }
+}
