@@ -132,7 +132,8 @@ export function takeSnapshot(session: EcmaScriptSession): DataModelSnapshot {
       return ctor === undefined ? ['o', props(o)] : ['p', encRef(ctor), props(o, 'constructor')];
     }
     if (proto === null) return ['n', props(o)];
-    if (ownConstructor(proto) !== undefined) return ['i', encRef(proto), props(o)];
+    const ctor = ownConstructor(proto);
+    if (ctor !== undefined && functionId(ctor) !== undefined) return ['i', encRef(proto), props(o)];
     throw new SnapshotError(`an object of kind ${Object.prototype.toString.call(o).slice(8, -1)} cannot be saved`);
   };
 
