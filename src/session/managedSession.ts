@@ -11,6 +11,8 @@ export class ManagedSession implements SessionHandle {
   /** Resolved after this session's next run (deliverAndWait). */
   waiters: (() => void)[] | undefined;
   started = false;
+  /** Its parent cancelled the invoke: whatever it sends to #_parent from now on is dropped (W3C §6.4.1, test 252). */
+  cancelled = false;
 
   constructor(interpreter: Interpreter) {
     this.interpreter = interpreter;

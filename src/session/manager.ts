@@ -4,7 +4,7 @@
  * another (W3C §6.2: sent events arrive on the target's external queue).
  */
 import { randomBytes } from 'node:crypto';
-import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent } from '../scxml/index.js';
+import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionSnapshot } from '../scxml/index.js';
 import { RealClock } from './clock.js';
 import { ManagedSession } from './managedSession.js';
 import { createSessionHost } from './sessionHost.js';
@@ -44,12 +44,7 @@ export class SessionManager {
     if (this.closed) throw new Error('the session manager is closed');
     const sessionid = opts.sessionid ?? this.options.newSessionId?.() ?? randomBytes(10).toString('hex');
     if (this.sessions.has(sessionid)) throw new Error(`session id ${sessionid} is already in use`);
-    const ioprocessors: Record<string, { location: string }> = {};
-    for (const p of this.options.ioProcessors ?? []) {
-      const location = p.location(sessionid);
-      ioprocessors[p.type] = { location };
-      for (const alias of p.aliases) ioprocessors[alias] = { location };
-    }
+    const ioprocessors = this.ioprocessorsFor(sessionid);
     const interpreter = new Interpreter(doc, {
       sessionid,
       host: this.host,
@@ -61,6 +56,30 @@ export class SessionManager {
     const session = new ManagedSession(interpreter);
     this.sessions.set(sessionid, session);
     this.markRunnable(session);
+    return session;
+  }
+
+  /**
+   * Brings back a session from a snapshot (taken by SessionHandle.snapshot()): timers of pending
+   * delayed sends are re-armed for their original due times, queued events are processed. Restore a
+   * parent before the children it invoked, so '#_<invokeid>' reaches them again.
+   */
+  restore(doc: CompiledDocument, snapshot: SessionSnapshot): SessionHandle {
+    if (this.sessions.has(snapshot.sessionid)) throw new Error(`session id ${snapshot.sessionid} is already in use`);
+    const interpreter = Interpreter.restore(doc, snapshot, {
+      sessionid: snapshot.sessionid,
+      host: this.host,
+      ioprocessors: this.ioprocessorsFor(snapshot.sessionid),
+      systemVariables: this.options.systemVariables?.(snapshot.sessionid),
+    });
+    const session = new ManagedSession(interpreter);
+    session.started = snapshot.status !== 'new';
+    this.sessions.set(snapshot.sessionid, session);
+    const by = snapshot.invokedBy;
+    const parent = by ? this.sessions.get(by.parent) : undefined;
+    if (by && parent) (parent.children ??= new Map()).set(by.invokeid, snapshot.sessionid);
+    for (const { sendid, dueAt } of interpreter.pendingDelayedSends()) this.host.scheduleDelayedSend(snapshot.sessionid, sendid, dueAt);
+    if (!session.started || interpreter.queuedEvents > 0 || snapshot.internalQueue.length > 0) this.markRunnable(session);
     return session;
   }
 
@@ -118,6 +137,16 @@ export class SessionManager {
     for (const session of this.sessions.values()) this.clearTimers(session);
     this.sessions.clear();
     this.runnable.clear();
+  }
+
+  private ioprocessorsFor(sessionid: string): Record<string, { location: string }> {
+    const ioprocessors: Record<string, { location: string }> = {};
+    for (const p of this.options.ioProcessors ?? []) {
+      const location = p.location(sessionid);
+      ioprocessors[p.type] = { location };
+      for (const alias of p.aliases) ioprocessors[alias] = { location };
+    }
+    return ioprocessors;
   }
 
   markRunnable(session: ManagedSession): void {

@@ -28,6 +28,7 @@ export function createSessionHost(manager: SessionManager): Host {
     const from = manager.session(send.from);
     const target = send.target;
     if (target === '#_parent') {
+      if (from?.cancelled) return 'ok';
       const by = from?.invokedBy;
       return deliverOrUnreachable(by?.parent, { ...send.event, invokeid: by?.invokeid });
     }
@@ -99,6 +100,8 @@ export function createSessionHost(manager: SessionManager): Host {
       const childId = parent?.children?.get(invokeid);
       if (childId === undefined) return;
       parent!.children!.delete(invokeid);
+      const child = manager.session(childId);
+      if (child) child.cancelled = true;
       manager.terminate(childId);
     },
 

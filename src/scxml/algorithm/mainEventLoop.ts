@@ -14,8 +14,8 @@ export interface EventLoopHooks {
   setEvent(event: ScxmlEvent): void;
   /** Start the invokes of these states, in entry order then document order. */
   invokeStates(states: readonly StateNode[]): void;
-  /** Finalize and autoforward (W3C §6.4); false to drop an event from an invocation that is gone. */
-  beforeExternalEvent(event: ScxmlEvent): boolean;
+  /** Finalize and autoforward (W3C §6.4). */
+  beforeExternalEvent(event: ScxmlEvent): void;
 }
 
 /**
@@ -52,7 +52,7 @@ export function runUntilStable(m: Machine & EventLoopHooks): void {
 /** The part of mainEventLoop that takes one external event. */
 export function processExternalEvent(m: Machine & EventLoopHooks, externalEvent: ScxmlEvent): void {
   m.setEvent(externalEvent);
-  if (!m.beforeExternalEvent(externalEvent)) return;
+  m.beforeExternalEvent(externalEvent);
   const enabledTransitions = selectTransitions(m, externalEvent.name);
   if (enabledTransitions.length > 0) microstep(m, enabledTransitions);
 }

@@ -1,5 +1,5 @@
 /** `<assign location expr>` or with inline content (W3C §5.4). */
-import type { XmlElement } from '../model/xml.js';
+import { standaloneMarkup, type XmlElement } from '../model/xml.js';
 import { assignTo, evaluate } from './evaluate.js';
 import type { Action, ContentCompiler } from './types.js';
 
@@ -8,7 +8,7 @@ export function compileAssign(el: XmlElement, c: ContentCompiler): Action {
   const location = c.location(el, 'location')!;
   const expr = c.expression(el, 'expr');
   if (expr !== undefined && el.hasContent) c.fail(el, '<assign> may have an "expr" attribute or content, not both');
-  const inline = expr === undefined && el.hasContent ? c.parseContent(el.innerXml, 'data') : undefined;
+  const inline = expr === undefined && el.hasContent ? c.parseContent(standaloneMarkup(el.innerXml, el.namespacesInScope), 'data') : undefined;
   return {
     tag: 'assign',
     line: el.line,

@@ -3,6 +3,7 @@
  * they are new (test 150); an error anywhere stops the whole foreach and its block (tests 152, 153).
  */
 import type { XmlElement } from '../model/xml.js';
+import { runNested } from './run.js';
 import { assignTo, evaluate } from './evaluate.js';
 import { DeferredFault, type Action, type ContentCompiler, type ExecutionContext, type Location } from './types.js';
 
@@ -31,7 +32,7 @@ export function compileForeach(el: XmlElement, c: ContentCompiler): Action {
       for (let i = 0; i < items.length; i++) {
         bind(ctx, item, items[i]);
         if (index !== undefined) bind(ctx, index, i);
-        for (const action of block) action.run(ctx);
+        runNested(ctx, block);
       }
     },
   };

@@ -1,5 +1,6 @@
 /** `<if cond>` … `<elseif cond/>` … `<else/>` … `</if>` (W3C §4.3): the first true branch runs. */
 import type { XmlElement } from '../model/xml.js';
+import { runNested } from './run.js';
 import { evaluateBoolean } from './evaluate.js';
 import type { Action, ContentCompiler, Expr } from './types.js';
 
@@ -39,7 +40,7 @@ export function compileIf(el: XmlElement, c: ContentCompiler): Action {
     run(ctx) {
       for (const branch of branches) {
         if (branch.cond === undefined || evaluateBoolean(ctx.dm, branch.cond)) {
-          for (const action of branch.block) action.run(ctx);
+          runNested(ctx, branch.block);
           return;
         }
       }

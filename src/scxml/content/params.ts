@@ -1,6 +1,6 @@
 /** `namelist`, `<param>` and `<content>`, shared by `<send>`, `<invoke>` and `<donedata>` (W3C §5.5–5.7). */
 import type { ContentDefinition, ParamDefinition, ParamsDefinition } from '../model/types.js';
-import type { XmlElement } from '../model/xml.js';
+import { standaloneMarkup, type XmlElement } from '../model/xml.js';
 import type { PortableValue, DataModelSession } from '../datamodel/types.js';
 import { evaluate } from './evaluate.js';
 import type { ContentCompiler } from './types.js';
@@ -28,7 +28,7 @@ export function compileContent(el: XmlElement, c: ContentCompiler): ContentDefin
   if (!content) return undefined;
   const expr = c.expression(content, 'expr');
   if (expr !== undefined && content.hasContent) c.fail(content, '<content> may have an "expr" attribute or children, not both');
-  const markup = content.innerXml;
+  const markup = standaloneMarkup(content.innerXml, content.namespacesInScope);
   return { expr, value: expr === undefined ? c.parseContent(markup, 'content') : undefined, markup };
 }
 

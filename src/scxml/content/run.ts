@@ -10,7 +10,22 @@ export function executeBlock(ctx: ExecutionContext, block: Block): void {
   try {
     for (action of block) action.run(ctx);
   } catch (e) {
-    raiseExecutionError(ctx, e, action);
+    raiseExecutionError(ctx, e, faultLocation.get(e as object) ?? action);
+  }
+}
+
+/** The innermost element a fault came from, when it came through nested content (`<if>`, `<foreach>`). */
+const faultLocation = new WeakMap<object, Action>();
+
+/** Runs the children of `<if>`/`<foreach>`, remembering which child a fault came from. */
+export function runNested(ctx: ExecutionContext, block: readonly Action[]): void {
+  for (const action of block) {
+    try {
+      action.run(ctx);
+    } catch (e) {
+      if (typeof e === 'object' && e !== null && !faultLocation.has(e)) faultLocation.set(e, action);
+      throw e;
+    }
   }
 }
 

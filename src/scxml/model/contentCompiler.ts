@@ -23,7 +23,8 @@ export function createContentCompiler(o: ContentCompilerOptions): ContentCompile
       return compile();
     } catch (e) {
       if (!(e instanceof DataModelFault)) throw e;
-      const message = `${what} "${text}" does not compile: ${e.message}`;
+      // The data model names the text; the document error adds the element's line and column.
+      const message = `${what}: ${e.message.replace(/ \(line \d+, column \d+\)/g, '')}`;
       if (o.expressionErrors === 'reject') fail(el, message);
       return new DeferredFault(text, message);
     }
@@ -51,7 +52,7 @@ export function createContentCompiler(o: ContentCompilerOptions): ContentCompile
       return guarded(el, `<${el.localName} ${attribute}>`, text, () => o.dm.compileLocation(text, where(el)));
     },
     script(el, text): Script {
-      return guarded(el, '<script>', text.length > 60 ? `${text.slice(0, 57)}...` : text, () => o.dm.compileScript(text, where(el)));
+      return guarded(el, '<script>', text, () => o.dm.compileScript(text, where(el)));
     },
     block(children): readonly Action[] {
       const out: Action[] = [];

@@ -5,7 +5,7 @@ import type { ContentCompiler } from '../content/types.js';
 import { getTransitionDomain } from '../algorithm/domain.js';
 import type { Block, DataDefinition, InvokeDefinition, StateNode, Transition } from './types.js';
 import type { MutableState } from './states.js';
-import type { XmlElement } from './xml.js';
+import { standaloneMarkup, type XmlElement } from './xml.js';
 
 export interface BodyContext {
   readonly c: ContentCompiler;
@@ -64,7 +64,7 @@ function buildData(el: XmlElement, c: ContentCompiler): DataDefinition {
       if (c.expressionErrors === 'reject') c.fail(el, fault);
     }
   } else if (el.hasContent) {
-    value = c.parseContent(el.innerXml, 'data');
+    value = c.parseContent(standaloneMarkup(el.innerXml, el.namespacesInScope), 'data');
   }
   return { id, expr, value, hasValue: src !== undefined || el.hasContent, fault, line: el.line, column: el.column };
 }

@@ -20,6 +20,8 @@ export interface XmlElement extends XmlElementView {
   readonly innerXml: string;
   /** Whether this element has element or non-whitespace text children. */
   readonly hasContent: boolean;
+  /** Namespace bindings in scope here (prefix → URI, '' for the default), for markup cut out of the document. */
+  readonly namespacesInScope: Readonly<Record<string, string>>;
 }
 
 interface Building {
@@ -32,6 +34,25 @@ interface Building {
   column: number;
   innerStart: number;
   hasContent: boolean;
+  namespacesInScope: Record<string, string>;
+}
+
+/**
+ * Markup cut out of a document (inline `<content>`) with the namespace declarations it inherited
+ * added to its first element, so it parses the same on its own (W3C test 215's inline `<scxml>`).
+ */
+export function standaloneMarkup(markup: string, namespaces: Readonly<Record<string, string>>): string {
+  const m = /<(?![?!/])[^\s/>]+/.exec(markup);
+  if (!m) return markup;
+  const end = markup.indexOf('>', m.index);
+  const openTag = markup.slice(m.index, end < 0 ? undefined : end);
+  let decls = '';
+  for (const [prefix, uri] of Object.entries(namespaces)) {
+    const attr = prefix === '' ? 'xmlns' : `xmlns:${prefix}`;
+    if (!new RegExp(`\\s${attr}\\s*=`).test(openTag)) decls += ` ${attr}="${uri.replace(/"/g, '&quot;')}"`;
+  }
+  const at = m.index + m[0].length;
+  return markup.slice(0, at) + decls + markup.slice(at);
 }
 
 function columnAt(source: string, index: number): number {
@@ -57,7 +78,10 @@ export function parseXml(source: string): XmlElement {
     }
     const parent = stack[stack.length - 1];
     if (parent) parent.hasContent = true;
+    const declared = Object.keys(tag.ns).length > 0;
+    const inherited = parent?.namespacesInScope ?? {};
     stack.push({
+      namespacesInScope: declared ? { ...inherited, ...tag.ns } : inherited,
       namespace: tag.uri,
       localName: tag.local,
       attributes,
@@ -91,6 +115,7 @@ export function parseXml(source: string): XmlElement {
       column: b.column,
       innerXml: source.slice(b.innerStart, Math.max(b.innerStart, innerEnd)),
       hasContent: b.hasContent,
+      namespacesInScope: b.namespacesInScope,
     };
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(element);

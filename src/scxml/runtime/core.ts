@@ -129,7 +129,7 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
       }
     }
   }
-  beforeExternalEvent(event: ScxmlEvent): boolean {
-    return beforeExternalEvent(this, this.invocations, event);
+  beforeExternalEvent(event: ScxmlEvent): void {
+    beforeExternalEvent(this, this.invocations, event);
   }
 }

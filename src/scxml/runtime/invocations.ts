@@ -41,18 +41,14 @@ export function startInvoke(ctx: ExecutionContext, def: InvokeDefinition, baseUr
 
 /**
  * mainEventLoop's loop over the configuration's invokes for an external event: finalize when the
- * event comes from that invocation, autoforward every event. Returns false for an event from an
- * invocation that is no longer active: those are dropped (W3C §6.4.1).
+ * event comes from that invocation, autoforward every event (W3C §6.4, Appendix D). Events an
+ * invocation sent before it was cancelled are still processed (test 236); the host stops a
+ * cancelled child from sending more.
  */
-export function beforeExternalEvent(ctx: ExecutionContext, invocations: readonly Invocation[] | undefined, event: ScxmlEvent): boolean {
-  let fromActiveInvocation = event.invokeid === undefined;
-  if (invocations === undefined) return fromActiveInvocation;
+export function beforeExternalEvent(ctx: ExecutionContext, invocations: readonly Invocation[] | undefined, event: ScxmlEvent): void {
+  if (invocations === undefined) return;
   for (const inv of invocations) {
-    if (inv.invokeid === event.invokeid) {
-      fromActiveInvocation = true;
-      executeBlock(ctx, inv.def.finalize);
-    }
+    if (inv.invokeid === event.invokeid) executeBlock(ctx, inv.def.finalize);
     if (inv.def.autoforward) ctx.host.forwardToInvoked(ctx.sessionid, inv.invokeid, event);
   }
-  return fromActiveInvocation;
 }
