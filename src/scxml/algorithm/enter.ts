@@ -12,13 +12,13 @@ import { addToConfiguration } from './configuration.js';
 interface EntrySet {
   readonly statesToEnter: StateNode[];
   readonly statesForDefaultEntry: StateNode[];
-  /** Parent state index → content of its history's default transition. */
-  readonly defaultHistoryContent: Map<number, Block>;
+  /** Parent state index → content of its history's default transition (created when needed). */
+  defaultHistoryContent: Map<number, Block> | undefined;
 }
 
 /** https://www.w3.org/TR/scxml/#enterStates */
 export function enterStates(m: Machine, enabledTransitions: readonly Transition[]): void {
-  const entry: EntrySet = { statesToEnter: [], statesForDefaultEntry: [], defaultHistoryContent: new Map() };
+  const entry: EntrySet = { statesToEnter: [], statesForDefaultEntry: [], defaultHistoryContent: undefined };
   computeEntrySet(m, enabledTransitions, entry);
   const statesToEnter = entry.statesToEnter.sort((a, b) => a.index - b.index); // entry order
   for (const s of statesToEnter) {
@@ -27,7 +27,7 @@ export function enterStates(m: Machine, enabledTransitions: readonly Transition[
     m.enteringState(s);
     for (const block of s.onentry) executeBlock(m.ctx, block);
     if (entry.statesForDefaultEntry.includes(s)) executeBlock(m.ctx, s.initial!.content);
-    const historyContent = entry.defaultHistoryContent.get(s.index);
+    const historyContent = entry.defaultHistoryContent?.get(s.index);
     if (historyContent) executeBlock(m.ctx, historyContent);
     if (s.kind === 'final') enteredFinalState(m, s);
   }
@@ -74,7 +74,7 @@ function addDescendantStatesToEnter(m: Machine, state: StateNode, entry: EntrySe
   if (state.kind === 'history') {
     const recorded = m.historyValue?.get(state.index);
     const targets = recorded ?? historyDefault(state);
-    if (!recorded && state.transitions[0]) entry.defaultHistoryContent.set(state.parent!.index, state.transitions[0].content);
+    if (!recorded && state.transitions[0]) (entry.defaultHistoryContent ??= new Map()).set(state.parent!.index, state.transitions[0].content);
     for (const s of targets) addDescendantStatesToEnter(m, s, entry);
     for (const s of targets) addAncestorStatesToEnter(m, s, state.parent, entry);
     return;

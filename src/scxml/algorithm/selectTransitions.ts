@@ -17,21 +17,34 @@ export function nameMatch(events: readonly string[], name: string): boolean {
   return false;
 }
 
-function select(m: Machine, matches: (t: Transition) => boolean): Transition[] {
-  const enabledTransitions: Transition[] = [];
-  // The configuration is kept in document order, so its atomic states come out sorted.
+/**
+ * The loop shared by selectEventlessTransitions and selectTransitions: for each atomic state in
+ * document order, the first enabled transition of it or its nearest ancestor. `eventName` undefined
+ * selects eventless transitions. Departure: transitions are pre-split by kind at compile time, and
+ * states with no eventless transition in scope are skipped for eventless selection.
+ */
+function select(m: Machine, eventName: string | undefined): Transition[] {
+  let enabledTransitions: Transition[] | undefined;
   for (const state of m.configuration) {
     if (!isAtomicState(state)) continue;
-    const t = firstEnabled(m, state, matches);
-    if (t && !enabledTransitions.includes(t)) enabledTransitions.push(t);
+    if (eventName === undefined && !state.eventlessInScope) continue;
+    const t = firstEnabled(m, state, eventName);
+    if (t === undefined) continue;
+    if (enabledTransitions === undefined) enabledTransitions = [t];
+    else if (!enabledTransitions.includes(t)) enabledTransitions.push(t);
   }
+  if (enabledTransitions === undefined) return NONE;
   return enabledTransitions.length > 1 ? removeConflictingTransitions(m, enabledTransitions) : enabledTransitions;
 }
 
-function firstEnabled(m: Machine, state: StateNode, matches: (t: Transition) => boolean): Transition | undefined {
+const NONE: Transition[] = [];
+
+function firstEnabled(m: Machine, state: StateNode, eventName: string | undefined): Transition | undefined {
   for (let s: StateNode | undefined = state; s !== undefined; s = s.parent) {
-    for (const t of s.transitions) {
-      if (matches(t) && (t.cond === undefined || m.conditionMatch(t))) return t;
+    const candidates = eventName === undefined ? s.eventlessTransitions : s.eventTransitions;
+    for (const t of candidates) {
+      if (eventName !== undefined && !nameMatch(t.events, eventName)) continue;
+      if (t.cond === undefined || m.conditionMatch(t)) return t;
     }
   }
   return undefined;
@@ -39,12 +52,12 @@ function firstEnabled(m: Machine, state: StateNode, matches: (t: Transition) => 
 
 /** https://www.w3.org/TR/scxml/#selectEventlessTransitions */
 export function selectEventlessTransitions(m: Machine): Transition[] {
-  return select(m, (t) => t.events.length === 0);
+  return select(m, undefined);
 }
 
 /** https://www.w3.org/TR/scxml/#selectTransitions */
 export function selectTransitions(m: Machine, eventName: string): Transition[] {
-  return select(m, (t) => t.events.length > 0 && nameMatch(t.events, eventName));
+  return select(m, eventName);
 }
 
 /** https://www.w3.org/TR/scxml/#removeConflictingTransitions — a descendant's transition preempts its ancestor's. */

@@ -48,6 +48,9 @@ export function buildStates(root: XmlElement, c: ContentCompiler): BuiltStates {
       lastDescendant: index,
       ancestors: parent ? [parent, ...parent.ancestors] : [],
       transitions: [],
+      eventlessTransitions: [],
+      eventTransitions: [],
+      eventlessInScope: false,
       initial: undefined,
       onentry: [],
       onexit: [],
@@ -95,7 +98,12 @@ export function buildStates(root: XmlElement, c: ContentCompiler): BuiltStates {
 
   let order = { transitions: 0, invokes: 0 };
   for (const s of states) order = buildStateBody(s, { c, stateById, order });
-  for (const s of states) s.initial = buildInitial(s, c, stateById);
+  for (const s of states) {
+    s.initial = buildInitial(s, c, stateById);
+    s.eventlessTransitions = s.kind === 'history' ? [] : s.transitions.filter((t) => t.events.length === 0);
+    s.eventTransitions = s.transitions.filter((t) => t.events.length > 0);
+    s.eventlessInScope = s.eventlessTransitions.length > 0 || (s.parent?.eventlessInScope ?? false);
+  }
   const initScripts = c.block(root.children.filter((ch) => ch.namespace === SCXML_NS && ch.localName === 'script'));
   for (const s of states) Object.freeze(s);
   return { states, stateById, initScripts };

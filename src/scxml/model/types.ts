@@ -30,6 +30,11 @@ export interface StateNode {
   /** Proper ancestors, nearest first, ending with the `<scxml>` root. */
   readonly ancestors: readonly StateNode[];
   readonly transitions: readonly Transition[];
+  /** The transitions split by kind, document order kept: selection looks only at the kind it needs. */
+  readonly eventlessTransitions: readonly Transition[];
+  readonly eventTransitions: readonly Transition[];
+  /** Whether this state or an ancestor has an eventless transition (else selection skips it). */
+  readonly eventlessInScope: boolean;
   /** The initial transition of a compound state or the root (from `initial`, `<initial>` or the first child). */
   readonly initial: Transition | undefined;
   readonly onentry: readonly Block[];
