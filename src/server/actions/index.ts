@@ -1,0 +1,16 @@
+/** The orchestration actions this server gives every document, by namespace (the engine also matches the spelling without http://). */
+import type { CustomActionRegistry } from '../../scxml/host.js';
+import type { NodeContext } from '../types.js';
+import { sessionFetch } from './fetch.js';
+import { sessionStart, sessionTerminate } from './session.js';
+import { wsResponse } from './ws.js';
+
+export const SESSION_NS = 'http://www.genesyslab.com/modules/session';
+export const WS_NS = 'http://www.genesyslab.com/modules/ws';
+
+export function orchestrationActions(node: () => NodeContext): CustomActionRegistry {
+  return {
+    [SESSION_NS]: { start: sessionStart(node), terminate: sessionTerminate(node), fetch: sessionFetch(node) },
+    [WS_NS]: { response: wsResponse(node) },
+  };
+}

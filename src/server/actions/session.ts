@@ -1,0 +1,69 @@
+/**
+ * `<session:start>` and `<session:terminate>` (namespace www.genesyslab.com/modules/session).
+ *
+ *   <session:start src="child.scxml" | srcexpr="expr" idlocation="loc"> <param name expr/>* </session:start>
+ *     The child runs on this node (SPEC §3 child sessions); `<param>`s initialise its top-level data.
+ *     `idlocation` receives the new id at once; `session.start.done` (data {sessionid}) or
+ *     `error.session.start` (data {sessionid, code, message}) follows on the parent's queue.
+ *   <session:terminate sessionid="expr"/>   ends that session (default: this one), after this macrostep.
+ *
+ * Both act after the macrostep that ran them: a host must not run a macrostep inside another (host.ts).
+ */
+import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
+import { isOrsError } from '../../errors.js';
+import type { NodeContext } from '../types.js';
+import { compileActionParams, evaluateActionParams } from './params.js';
+
+export function sessionStart(node: () => NodeContext) {
+  return (c: CustomActionCompileContext): CustomActionRunner => {
+    const a = c.element.attributes;
+    const src = a['src'];
+    if (src === undefined && a['srcexpr'] === undefined) c.fail('<session:start> needs a src or srcexpr attribute naming the document to start');
+    const srcexpr = a['srcexpr'] === undefined ? undefined : c.compileExpression(a['srcexpr']);
+    const idlocation = a['idlocation'] === undefined ? undefined : c.compileLocation(a['idlocation']);
+    const params = compileActionParams(c);
+    return (r) => {
+      const ctx = node();
+      const target = srcexpr === undefined ? src! : String(r.evaluate(srcexpr));
+      const values = evaluateActionParams(r, params);
+      const childId = ctx.newSessionId();
+      const parent = r.sessionid;
+      setImmediate(() => { void startChild(ctx, parent, target, values, childId); });
+      if (idlocation !== undefined) r.assign(idlocation, childId);
+    };
+  };
+}
+
+async function startChild(ctx: NodeContext, parent: string, src: string, params: Record<string, unknown>, sessionid: string): Promise<void> {
+  try {
+    const base = documentUri(ctx, parent);
+    const doc = await ctx.documents.load(src, base);
+    ctx.startSession(doc, params, sessionid);
+    ctx.manager.deliver(parent, { name: 'session.start.done', type: 'external', data: { sessionid } });
+  } catch (e) {
+    const code = isOrsError(e) ? e.code : 'start_failed';
+    const message = (e as Error).message;
+    ctx.log.warn({ sessionid: parent, child: sessionid, src, code, err: message }, 'session:start failed');
+    ctx.manager.deliver(parent, { name: 'error.session.start', type: 'external', data: { sessionid, code, message } });
+  }
+}
+
+/** The parent's document URI, so a child's relative src resolves next to it. */
+function documentUri(ctx: NodeContext, sessionid: string): string | undefined {
+  return ctx.manager.get(sessionid)?.document.uri;
+}
+
+export function sessionTerminate(node: () => NodeContext) {
+  return (c: CustomActionCompileContext): CustomActionRunner => {
+    const expr = c.element.attributes['sessionid'];
+    const compiled = expr === undefined ? undefined : c.compileExpression(expr);
+    return (r) => {
+      const ctx = node();
+      const target = compiled === undefined ? r.sessionid : String(r.evaluate(compiled));
+      setImmediate(() => {
+        if (ctx.scheduled.cancel(target)) return;
+        if (!ctx.manager.terminate(target)) ctx.log.warn({ sessionid: r.sessionid, target }, 'session:terminate: no such running session');
+      });
+    };
+  };
+}

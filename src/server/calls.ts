@@ -1,0 +1,52 @@
+/**
+ * The calls of the REST API (SPEC §2), as data: the router answers 405 from `methods`, and
+ * GET /ors/help returns this list so clients and operators can discover the API.
+ */
+export interface CallDescription {
+  readonly name: string;
+  readonly methods: readonly string[];
+  readonly path: string;
+  readonly description: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  readonly success: string;
+}
+
+export const CALLS: readonly CallDescription[] = [
+  {
+    name: 'start', methods: ['POST'], path: '/scxml/session/start',
+    description: 'Start a session of the document named by src. Other parameters initialise top-level <data> items of the same id.',
+    parameters: {
+      src: 'required: a path relative to an application root, an absolute path or file: URL inside one, or an http(s) URL under an allowed prefix',
+      idealtime: 'optional: epoch milliseconds at which to start instead of now',
+      '*': 'any other name: the value of the top-level <data> item with that id',
+    },
+    success: '200 {"sessionid"} (the bare id with Accept: text/plain); Set-Cookie ORSSESSIONID=<SID>.node<id>',
+  },
+  {
+    name: 'event', methods: ['POST'], path: '/scxml/session/{sessionid}/event/{name}',
+    description: 'Queue external event {name}; the parameters become _event.data.',
+    parameters: { _wait: 'optional: "processed" answers after the macrostep this event starts, with the query body' },
+    success: '200 {"sessionid","event","status":"queued"}, or the query body with _wait=processed',
+  },
+  {
+    name: 'request', methods: ['POST'], path: '/scxml/session/{sessionid}/request/{name}',
+    description: 'Deliver event {name} with a fresh _event.sendid and wait for <ws:response requestid="…">.',
+    success: '200 {"requestid","type":"positive","resultcode","params"}; negative: 422 with the same body; no answer in orchestration.request-timeout: 504',
+  },
+  {
+    name: 'query', methods: ['GET', 'POST'], path: '/scxml/session/{sessionid}/query',
+    description: 'The session state; finished sessions stay queryable for orchestration.finished-retention.',
+    success: '200 {"sessionid","name","node","status":"running"|"done"|"scheduled","configuration","datamodel"[,"donedata"]}',
+  },
+  { name: 'terminate', methods: ['POST'], path: '/scxml/session/{sessionid}/terminate', description: 'End the session now (or cancel a scheduled start).', success: '200 {"sessionid","status":"terminated"}' },
+  {
+    name: 'basichttp', methods: ['POST'], path: '/scxml/session/{sessionid}/basichttp',
+    description: 'W3C Basic HTTP Event I/O Processor address of the session: _scxmleventname names the event (default HTTP.POST), other fields become _event.data.',
+    success: '200 {}',
+  },
+  { name: 'heartbeat', methods: ['GET'], path: '/heartbeat', description: 'Health for load balancers (answers HTTP/1.0 and Host-less probes).', success: 'primary: 200; backup: orchestration.heartbeat-backup-status' },
+  { name: 'help', methods: ['GET'], path: '/ors/help', description: 'This list.', success: '200 {"calls":[…]}' },
+  { name: 'metrics', methods: ['GET'], path: '/metrics', description: 'Prometheus metrics.', success: '200 text/plain; version=0.0.4' },
+];
+
+export const HELP_BODY = JSON.stringify({ server: 'ORS', calls: CALLS });

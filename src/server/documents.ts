@@ -1,0 +1,177 @@
+/**
+ * Where documents come from (SPEC §7): `src` is a path relative to an application root, an absolute
+ * path inside one, a file: URL inside one, or an http(s) URL under an allowed prefix. Anything else
+ * is 403, and no request can make the server read outside the roots: paths are checked before and
+ * after symlinks are followed (realpath), file: URLs with encoded slashes are refused, and so is any
+ * text with a percent-encoded '/', '\' or '.' (the server never decodes a path twice).
+ * Compiled documents are cached per real path and recompiled when the file's mtime or size changes;
+ * http(s) documents are revalidated with ETag/Last-Modified.
+ */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileDocument, type CompiledDocument } from '../scxml/index.js';
+import type { CompileOptions } from '../scxml/api.js';
+import { orsError, type OrsError } from '../errors.js';
+
+export interface DocumentsOptions {
+  /** Directories (absolute) and http(s) URL prefixes. */
+  readonly roots: readonly string[];
+  readonly maxDocumentSize: number;
+  /** What every compile gets besides uri and loadResource (custom actions, expressionErrors). */
+  readonly compile: Omit<CompileOptions, 'uri' | 'loadResource'>;
+  /** Longest an http(s) fetch may take. @default 10000 */
+  readonly fetchTimeoutMs?: number;
+}
+
+interface FileEntry { readonly mtimeMs: number; readonly size: number; readonly doc: CompiledDocument }
+interface UrlEntry { readonly etag: string | undefined; readonly lastModified: string | undefined; readonly doc: CompiledDocument }
+
+const ENCODED_SEPARATOR = /%(2f|5c|2e)/i;
+
+export class Documents {
+  private readonly dirs: { lexical: string; real: string }[] = [];
+  private readonly prefixes: URL[] = [];
+  private readonly files = new Map<string, FileEntry>();
+  private readonly urls = new Map<string, UrlEntry>();
+
+  constructor(private readonly options: DocumentsOptions) {
+    for (const root of options.roots) {
+      if (/^https?:\/\//i.test(root)) { this.prefixes.push(new URL(root)); continue; }
+      // A missing root is a configuration error the CLI reports at start-up (see checkRoots).
+      let real = root;
+      try { real = realpathSync(root); } catch { /* reported by checkRoots */ }
+      this.dirs.push({ lexical: resolve(root), real });
+    }
+  }
+
+  /** Roots that are not readable directories, for the start-up check. */
+  static missingRoots(roots: readonly string[]): string[] {
+    return roots.filter((r) => {
+      if (/^https?:\/\//i.test(r)) return false;
+      try { return !statSync(r).isDirectory(); } catch { return true; }
+    });
+  }
+
+  /** Loads a start request's or `<session:start>`'s src. */
+  async load(src: string, base?: string): Promise<CompiledDocument> {
+    if (/^https?:\/\//i.test(src)) return this.loadUrl(src);
+    return this.loadFile(src, base);
+  }
+
+  /** Synchronous load for `<invoke src>` (file documents only: invoke must not wait on the network). */
+  loadSync(src: string, base: string | undefined): CompiledDocument {
+    if (/^https?:\/\//i.test(src)) {
+      const e = this.toUrlInPrefixes(src);
+      const cached = this.urls.get(e.href);
+      if (cached) return cached.doc;
+      throw new Error(`invoke src ${src}: http(s) documents must be started over HTTP once before they can be invoked; use a file under an application root`);
+    }
+    return this.loadFile(src, base);
+  }
+
+  /** Inline `<invoke><content>` markup. */
+  compileInline(text: string, base: string | undefined): CompiledDocument {
+    return this.compile(text, base);
+  }
+
+  private loadFile(src: string, base: string | undefined): CompiledDocument {
+    const real = this.resolveFile(src, base);
+    const st = statSync(real);
+    const cached = this.files.get(real);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.doc;
+    if (st.size > this.options.maxDocumentSize) throw orsError('document_too_large', { src, limit: this.options.maxDocumentSize });
+    const doc = this.compile(readFileSync(real, 'utf8'), pathToFileURL(real).href);
+    this.files.set(real, { mtimeMs: st.mtimeMs, size: st.size, doc });
+    return doc;
+  }
+
+  /** The real path of a file src inside a root, or a catalogue error (403 outside, 404 absent). */
+  resolveFile(given: string, base: string | undefined): string {
+    const forbidden = (): OrsError => orsError('src_forbidden', { src: given });
+    let src = given;
+    if (src === '' || src.includes('\0') || ENCODED_SEPARATOR.test(src)) throw forbidden();
+    let candidates: string[];
+    // `file:NAME` (no slash) is relative to the document's own URI, as W3C documents write it.
+    if (/^file:(?!\/)/i.test(src)) src = src.slice(5);
+    if (/^file:/i.test(src)) {
+      try { candidates = [fileURLToPath(src)]; } catch { throw forbidden(); }
+    } else if (/^[a-z][a-z0-9+.-]*:/i.test(src) && !/^[a-z]:[\\/]/i.test(src)) {
+      throw forbidden();
+    } else if (isAbsolute(src)) {
+      candidates = [resolve(src)];
+    } else {
+      candidates = [];
+      if (base && /^file:/i.test(base)) candidates.push(resolve(dirname(fileURLToPath(base)), src));
+      for (const d of this.dirs) candidates.push(resolve(d.lexical, src));
+    }
+    for (const candidate of candidates) {
+      if (!this.dirs.some((d) => inside(candidate, d.lexical) || inside(candidate, d.real))) throw forbidden();
+      let real: string;
+      try { real = realpathSync(candidate); } catch { continue; }
+      if (!this.dirs.some((d) => inside(real, d.real))) throw forbidden();
+      try { if (!statSync(real).isFile()) continue; } catch { continue; }
+      return real;
+    }
+    throw orsError('document_not_found', { src: given });
+  }
+
+  /** `<data src>` / `<script src>`: same rules, read as text. */
+  private loadResource = (src: string, base: string | undefined): string => {
+    const real = this.resolveFile(src, base);
+    if (statSync(real).size > this.options.maxDocumentSize) throw new Error(`${src} exceeds ${this.options.maxDocumentSize} bytes`);
+    return readFileSync(real, 'utf8');
+  };
+
+  private compile(text: string, uri: string | undefined): CompiledDocument {
+    try {
+      return compileDocument(text, { ...this.options.compile, ...(uri === undefined ? {} : { uri }), loadResource: this.loadResource });
+    } catch (e) {
+      const err = e as { code?: unknown; message?: unknown; reason?: unknown; line?: unknown; column?: unknown };
+      if (err && err.code === 'invalid_document') {
+        const details: { reason: string; line?: number; column?: number } = { reason: String(err.reason ?? err.message) };
+        if (typeof err.line === 'number') details.line = err.line;
+        if (typeof err.column === 'number') details.column = err.column;
+        throw orsError('invalid_document', details);
+      }
+      throw e;
+    }
+  }
+
+  private toUrlInPrefixes(src: string): URL {
+    let url: URL;
+    try { url = new URL(src); } catch { throw orsError('src_forbidden', { src }); }
+    const ok = this.prefixes.some((p) => url.origin === p.origin && url.username === '' && url.password === '' &&
+      (url.href === p.href || url.href.startsWith(p.href.endsWith('/') ? p.href : p.href + '/')));
+    if (!ok) throw orsError('src_forbidden', { src });
+    return url;
+  }
+
+  private async loadUrl(src: string): Promise<CompiledDocument> {
+    const url = this.toUrlInPrefixes(src);
+    const cached = this.urls.get(url.href);
+    const headers: Record<string, string> = { accept: 'application/scxml+xml, application/xml, text/xml, */*' };
+    if (cached?.etag) headers['if-none-match'] = cached.etag;
+    if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, redirect: 'error', signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000) });
+    } catch (e) {
+      throw orsError('document_fetch_failed', { src, reason: (e as Error).message });
+    }
+    if (res.status === 304 && cached) return cached.doc;
+    if (res.status === 404 || res.status === 410) throw orsError('document_not_found', { src });
+    if (!res.ok) throw orsError('document_fetch_failed', { src, reason: `HTTP ${res.status}` });
+    const limit = this.options.maxDocumentSize;
+    if (Number(res.headers.get('content-length') ?? 0) > limit) throw orsError('document_too_large', { src, limit });
+    const text = await res.text();
+    if (Buffer.byteLength(text) > limit) throw orsError('document_too_large', { src, limit });
+    const doc = this.compile(text, url.href);
+    this.urls.set(url.href, { etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined, doc });
+    return doc;
+  }
+}
+
+function inside(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}

@@ -1,0 +1,105 @@
+/**
+ * Request and response plumbing on bare node:http: reading a body under a size limit, turning
+ * query string + form or JSON body into parameters, and writing JSON answers and catalogue errors.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OrsError, orsError } from '../errors.js';
+
+export type Params = Record<string, unknown>;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Reads the whole body; refuses (413) as soon as it passes `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(orsError('payload_too_large', { limit }));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(orsError('payload_too_large', { limit }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Form decoding (WHATWG): a repeated name collects its values into an array. */
+export function parseForm(text: string, into: Params): Params {
+  if (text === '') return into;
+  for (const [k, v] of new URLSearchParams(text)) {
+    const prev = into[k];
+    if (prev === undefined) into[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else into[k] = [prev, v];
+  }
+  return into;
+}
+
+export type BodyKind = 'none' | 'form' | 'json' | 'other';
+
+/** Which parser a content type calls for; `undefined` type with a body is 'other'. */
+export function bodyKind(contentType: string | undefined, length: number): BodyKind {
+  if (length === 0) return 'none';
+  if (contentType === undefined) return 'other';
+  const semi = contentType.indexOf(';');
+  const base = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  if (base === 'application/json' || base.endsWith('+json')) return 'json';
+  if (base === 'application/x-www-form-urlencoded') return 'form';
+  return 'other';
+}
+
+/**
+ * Parameters of a REST call: query string first, then the body's (the body wins on a clash).
+ * A JSON body must be an object; any other body type is 415 (SPEC §2).
+ */
+export async function readParams(req: IncomingMessage, query: string, limit: number): Promise<Params> {
+  const params: Params = {};
+  if (query !== '') parseForm(query, params);
+  const body = await readBody(req, limit);
+  const kind = bodyKind(req.headers['content-type'], body.length);
+  if (kind === 'none') return params;
+  if (kind === 'form') return Object.assign(params, parseForm(body.toString('utf8'), {}));
+  if (kind === 'other') throw orsError('unsupported_media_type', { type: req.headers['content-type'] ?? '(none)' });
+  let value: unknown;
+  try { value = JSON.parse(body.toString('utf8')); } catch (e) {
+    throw orsError('invalid_body', { reason: `malformed JSON (${(e as Error).message})` });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw orsError('invalid_body', { reason: 'a JSON body must be an object of parameters, e.g. {"src":"hello.scxml"}' });
+  }
+  return Object.assign(params, value);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string | string[]>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, contentType: string, headers?: Record<string, string | string[]>): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** `{"error": {code, message, ...details}}`; 405 also sends Allow, 413 closes the connection (the rest of the body is not read). */
+export function sendError(res: ServerResponse, err: OrsError): void {
+  if (res.headersSent) { res.destroy(); return; }
+  const headers: Record<string, string> = {};
+  if (err.code === 'method_not_allowed') headers['allow'] = String(err.details['allow']);
+  if (err.code === 'payload_too_large') headers['connection'] = 'close';
+  sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.details } }, headers);
+}
+
+/** True when the client asked for text/plain rather than JSON (start's bare-id answer, SPEC §2). */
+export function wantsText(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return accept !== undefined && accept.includes('text/plain') && !accept.includes('json');
+}

@@ -1,0 +1,41 @@
+/**
+ * Prometheus metrics of one process (SPEC §2 /metrics), on a registry of its own so several nodes
+ * can live in one process (tests). Counters are bumped on the request path; gauges are read when
+ * scraped.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface MetricsSources {
+  activeSessions(): number;
+  role(): string;
+  nodeId: number;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly sessionsCreated: Counter;
+  readonly eventsProcessed: Counter;
+  readonly redirectsSent: Counter;
+  readonly storeLatency: Histogram;
+
+  constructor(sources: MetricsSources, options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.registry.setDefaultLabels({ node: String(sources.nodeId) });
+    new Gauge({ name: 'ors_sessions_active', help: 'Sessions running on this process', registers, collect() { this.set(sources.activeSessions()); } });
+    this.sessionsCreated = new Counter({ name: 'ors_sessions_created_total', help: 'Sessions started on this process (HTTP starts and <session:start>)', registers });
+    this.eventsProcessed = new Counter({ name: 'ors_events_processed_total', help: 'External events accepted for sessions of this process (event, request, basichttp)', registers });
+    this.redirectsSent = new Counter({ name: 'ors_redirects_sent_total', help: '307 redirects sent to the owning node', registers });
+    new Gauge({
+      name: 'ors_ha_mode', help: 'HA mode of this process: 1 for the current mode', labelNames: ['mode'], registers,
+      collect() {
+        const role = sources.role();
+        for (const mode of ['primary', 'backup']) this.set({ mode }, mode === role ? 1 : 0);
+      },
+    });
+    this.storeLatency = new Histogram({
+      name: 'ors_store_latency_seconds', help: 'Latency of store operations (the embedded memory store has none to report)', labelNames: ['op'], registers,
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'ors_' });
+  }
+}

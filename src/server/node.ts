@@ -1,0 +1,173 @@
+/**
+ * One ORS process on the embedded store: the session manager, documents, the REST API on bare
+ * node:http, and its lifecycle (listen, graceful close). `ors start` makes one; tests make many.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { orsError } from '../errors.js';
+import { advertisedUrl } from '../config/load.js';
+import type { OrsConfig } from '../config/types.js';
+import type { CompiledDocument } from '../scxml/index.js';
+import { SessionManager } from '../session/manager.js';
+import { RealClock } from '../session/clock.js';
+import type { ScxmlEvent } from '../scxml/host.js';
+import type { Clock, DeliverResult, SessionHandle } from '../session/types.js';
+import { orchestrationActions } from './actions/index.js';
+import { basicHttpProcessor } from './basichttp-processor.js';
+import { Documents } from './documents.js';
+import { FinishedSessions } from './finished.js';
+import { sessionIdGenerator } from './ids.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { PendingRequests } from './requests.js';
+import { createDispatcher } from './router.js';
+import { ScheduledStarts } from './scheduled.js';
+import type { NodeContext, Role } from './types.js';
+
+export interface OrsNodeOptions {
+  /** @default RealClock */
+  readonly clock?: Clock;
+  /** @default a pino logger from config.log */
+  readonly logger?: Logger;
+  /** Node.js process metrics on /metrics (off in tests that start many nodes). @default true */
+  readonly processMetrics?: boolean;
+}
+
+export class OrsNode implements NodeContext {
+  readonly config: OrsConfig;
+  readonly nodeId: number;
+  readonly serverName: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly manager: SessionManager;
+  readonly documents: Documents;
+  readonly finished: FinishedSessions;
+  readonly requests: PendingRequests;
+  readonly scheduled: ScheduledStarts;
+  readonly metrics: Metrics;
+  readonly server: Server;
+  readonly newSessionId: () => string;
+  role: Role;
+  draining = false;
+  private base: string;
+  private inflight = 0;
+
+  constructor(config: OrsConfig, options: OrsNodeOptions = {}) {
+    this.config = config;
+    this.nodeId = config.node.id;
+    this.serverName = config.node.name ?? `ors-node${config.node.id}`;
+    this.role = config.node.role;
+    this.base = advertisedUrl(config);
+    this.clock = options.clock ?? new RealClock();
+    this.log = options.logger ?? createLogger(config.log, { node: this.nodeId });
+    this.newSessionId = sessionIdGenerator(this.nodeId);
+    const o = config.orchestration;
+    this.finished = new FinishedSessions(this.clock, o['finished-retention']);
+    this.requests = new PendingRequests(this.clock, o['request-timeout']);
+    this.metrics = new Metrics({ nodeId: this.nodeId, role: () => this.role, activeSessions: () => this.manager.size }, { processMetrics: options.processMetrics ?? true });
+    this.documents = new Documents({
+      roots: config.applications.roots,
+      maxDocumentSize: o['max-document-size'],
+      compile: { customActions: orchestrationActions(() => this), expressionErrors: config.applications['expression-errors'] },
+    });
+    this.scheduled = new ScheduledStarts(this.clock, (s) => {
+      try { this.startSession(s.doc, s.params, s.sessionid); } catch (e) {
+        this.log.error({ sessionid: s.sessionid, err: (e as Error).message }, 'scheduled start failed');
+      }
+    });
+    this.manager = new SessionManager({
+      clock: this.clock,
+      loadDocument: (src, base) => this.documents.loadSync(src, base),
+      compileInline: (text, base) => this.documents.compileInline(text, base),
+      ioProcessors: [basicHttpProcessor({
+        baseUrl: () => this.base,
+        deliverLocal: (sessionid, event) => this.deliverCounted(sessionid, event),
+        onFailure: (target, reason) => this.log.info({ target, reason }, 'basichttp send failed'),
+      })],
+      onLog: (sessionid, label, value) => this.log.info({ sessionid, label, value }, 'scxml log'),
+      onSessionEnded: (h) => this.sessionEnded(h),
+      newSessionId: this.newSessionId,
+      systemVariables: (sessionid) => ({ _genesys: { session: { id: sessionid, servername: this.serverName, url: this.base, node: this.nodeId } } }),
+      maxQueuedEvents: o['max-queued-events'],
+    });
+    // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
+    this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
+  }
+
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string): SessionHandle {
+    const limit = this.config.orchestration['max-sessions'];
+    if (this.manager.size + this.scheduled.size >= limit) throw orsError('too_many_sessions', { limit });
+    const h = this.manager.start(doc, { params, sessionid });
+    this.metrics.sessionsCreated.inc();
+    return h;
+  }
+
+  private deliverCounted(sessionid: string, event: ScxmlEvent): DeliverResult {
+    const r = this.manager.deliver(sessionid, event);
+    if (r === 'queued') this.metrics.eventsProcessed.inc();
+    return r;
+  }
+
+  /** Listens on node.listen; with port 0 the advertised URL takes the port the system chose. */
+  async listen(): Promise<string> {
+    const m = /^(.+):(\d+)$/.exec(this.config.node.listen)!;
+    const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(Number(m[2]), host, () => { this.server.off('error', reject); resolve(); });
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    this.base = advertisedUrl(this.config, port);
+    this.log.info({ url: this.base, listen: this.config.node.listen, role: this.role, roots: this.config.applications.roots }, 'ORS node listening');
+    return this.base;
+  }
+
+  /**
+   * Graceful close: stop accepting connections, refuse new work (503 shutting_down), let the
+   * requests in progress finish (at most orchestration.shutdown-timeout), answer held request
+   * calls, then stop every session.
+   */
+  async close(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    this.requests.close();
+    const deadline = this.clockNow() + this.config.orchestration['shutdown-timeout'];
+    while (this.inflight > 0 && this.clockNow() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Let events already queued run their macrosteps.
+    await new Promise((r) => setImmediate(r));
+    this.server.closeAllConnections();
+    await closed;
+    this.scheduled.close();
+    this.manager.close();
+    this.finished.close();
+    this.log.info('ORS node stopped');
+  }
+
+  private clockNow(): number {
+    return Date.now();
+  }
+
+  private sessionEnded(h: SessionHandle): void {
+    this.finished.add({
+      sessionid: h.id, name: h.name, configuration: h.configuration(), datamodel: h.datamodelView(),
+      donedata: h.donedata, endedAt: this.clock.now(),
+    });
+    this.requests.sessionEnded(h.id);
+  }
+
+  /** Counts requests in progress, for the graceful close; marks connections closing once draining. */
+  private track(handler: ReturnType<typeof createDispatcher>): ReturnType<typeof createDispatcher> {
+    return (req, res) => {
+      this.inflight++;
+      res.on('close', () => { this.inflight--; });
+      if (this.draining) res.setHeader('connection', 'close');
+      handler(req, res);
+    };
+  }
+}

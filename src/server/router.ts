@@ -1,0 +1,107 @@
+/**
+ * The request path: one small dispatcher over the URL (no framework: the speed goals of issue 3
+ * are measured against bare node:http). Each stage returns early with a catalogue error:
+ * path (404) → method (405) → session id (400) → owner (503 no_primary) → the route's handler.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isOrsError, orsError } from '../errors.js';
+import { sendError } from './http.js';
+import { nodeOfSessionId } from './ids.js';
+import type { NodeContext } from './types.js';
+import { start } from './routes/start.js';
+import { event } from './routes/event.js';
+import { request } from './routes/request.js';
+import { query } from './routes/query.js';
+import { terminate } from './routes/terminate.js';
+import { basichttp } from './routes/basichttp.js';
+import { heartbeat } from './routes/heartbeat.js';
+import { help } from './routes/help.js';
+import { metrics } from './routes/metrics.js';
+
+/** What a handler learns from the URL. */
+export interface Target {
+  readonly path: string;
+  readonly query: string;
+  readonly sessionid: string;
+  /** The event name of event/request, percent-decoded. */
+  readonly name: string;
+}
+
+type Handler = (ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target) => void | Promise<void>;
+
+const SESSION_PREFIX = '/scxml/session/';
+const SESSION_CALLS: Readonly<Record<string, { allow: string; named: boolean; handler: Handler }>> = {
+  event: { allow: 'POST', named: true, handler: event },
+  request: { allow: 'POST', named: true, handler: request },
+  query: { allow: 'GET, HEAD, POST', named: false, handler: query },
+  terminate: { allow: 'POST', named: false, handler: terminate },
+  basichttp: { allow: 'POST', named: false, handler: basichttp },
+};
+const FIXED: Readonly<Record<string, { allow: string; handler: Handler }>> = {
+  '/scxml/session/start': { allow: 'POST', handler: start },
+  '/heartbeat': { allow: 'GET, HEAD', handler: heartbeat },
+  '/ors/help': { allow: 'GET, HEAD', handler: help },
+  '/metrics': { allow: 'GET, HEAD', handler: metrics },
+};
+
+export function createDispatcher(ctx: NodeContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const fail = (res: ServerResponse, e: unknown): void => {
+    if (isOrsError(e)) { sendError(res, e); return; }
+    ctx.log.error({ err: e }, 'request failed');
+    sendError(res, orsError('internal_error', { reason: (e as Error)?.message ?? String(e) }));
+  };
+  return (req, res) => {
+    try {
+      const p = dispatch(ctx, req, res);
+      if (p !== undefined) p.catch((e: unknown) => fail(res, e));
+    } catch (e) {
+      fail(res, e);
+    }
+  };
+}
+
+function allowed(method: string | undefined, allow: string): boolean {
+  return method !== undefined && allow.includes(method);
+}
+
+function dispatch(ctx: NodeContext, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q + 1);
+  const fixed = FIXED[path];
+  if (fixed) {
+    if (!allowed(req.method, fixed.allow)) throw orsError('method_not_allowed', { method: req.method ?? '', allow: fixed.allow });
+    return fixed.handler(ctx, req, res, { path, query, sessionid: '', name: '' });
+  }
+  if (!path.startsWith(SESSION_PREFIX)) throw orsError('route_not_found', { path });
+  const rest = path.slice(SESSION_PREFIX.length);
+  const s1 = rest.indexOf('/');
+  if (s1 <= 0) throw orsError('route_not_found', { path });
+  const s2 = rest.indexOf('/', s1 + 1);
+  const action = s2 < 0 ? rest.slice(s1 + 1) : rest.slice(s1 + 1, s2);
+  const call = SESSION_CALLS[action];
+  if (!call || (call.named ? s2 < 0 : s2 >= 0)) throw orsError('route_not_found', { path });
+  if (!allowed(req.method, call.allow)) throw orsError('method_not_allowed', { method: req.method ?? '', allow: call.allow });
+  const sessionid = rest.slice(0, s1);
+  const node = nodeOfSessionId(sessionid);
+  if (node === undefined) throw orsError('invalid_session_id', { sessionid: safeDecode(sessionid) });
+  // One node with the embedded store knows no other node's primary (SPEC §3: never redirect to a guess).
+  if (node !== ctx.nodeId || ctx.role === 'backup') throw orsError('no_primary', { node });
+  const name = call.named ? eventName(rest.slice(s2 + 1)) : '';
+  return call.handler(ctx, req, res, { path, query, sessionid, name });
+}
+
+/** SCXML event names are dot-separated tokens (W3C §3.12.1): no spaces, no '*', not empty. */
+function eventName(raw: string): string {
+  const name = safeDecode(raw);
+  if (name === '' || name.length > 256 || /[\s*/]/.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
+    throw orsError('invalid_event_name', { name });
+  }
+  return name;
+}
+
+function safeDecode(text: string): string {
+  try { return decodeURIComponent(text); } catch { return text; }
+}
+

@@ -1,0 +1,39 @@
+/** POST /scxml/session/start (SPEC §2): load src, start now or at idealtime, answer the id with the sticky cookie (SPEC §3). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { orsError } from '../../errors.js';
+import { readParams, sendJson, sendText, wantsText } from '../http.js';
+import { sessionCookie } from '../ids.js';
+import type { Target } from '../router.js';
+import type { NodeContext } from '../types.js';
+import { refuseIfDraining, takeControl } from './common.js';
+
+export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
+  refuseIfDraining(ctx);
+  // SPEC §3: a backup creates no sessions; one node alone knows no primary to send the client to.
+  if (ctx.role === 'backup') throw orsError('no_primary', { node: ctx.nodeId });
+  const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
+  const src = takeControl(params, 'src');
+  if (typeof src !== 'string' || src === '') throw orsError('missing_src', {});
+  const idealtime = parseIdealtime(takeControl(params, 'idealtime'));
+  const doc = await ctx.documents.load(src);
+  const sessionid = ctx.newSessionId();
+  if (idealtime !== undefined && idealtime > ctx.clock.now()) {
+    const limit = ctx.config.orchestration['max-sessions'];
+    if (ctx.manager.size + ctx.scheduled.size >= limit) throw orsError('too_many_sessions', { limit });
+    ctx.scheduled.schedule(sessionid, idealtime, doc, params);
+  } else {
+    ctx.startSession(doc, params, sessionid);
+  }
+  const cookie = { 'set-cookie': sessionCookie(sessionid, ctx.nodeId) };
+  if (wantsText(req)) sendText(res, 200, sessionid, 'text/plain; charset=utf-8', cookie);
+  else sendJson(res, 200, { sessionid }, cookie);
+}
+
+function parseIdealtime(raw: unknown): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw orsError('invalid_parameter', { name: 'idealtime', expected: 'a time in epoch milliseconds, e.g. ' + (Date.now() + 60_000) });
+  }
+  return n;
+}

@@ -1,0 +1,35 @@
+/** What the routes, the Basic HTTP processor and the orchestration actions share of one node. */
+import type { OrsConfig } from '../config/types.js';
+import type { CompiledDocument } from '../scxml/index.js';
+import type { Clock, SessionHandle } from '../session/types.js';
+import type { SessionManager } from '../session/manager.js';
+import type { Documents } from './documents.js';
+import type { FinishedSessions } from './finished.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { PendingRequests } from './requests.js';
+import type { ScheduledStarts } from './scheduled.js';
+
+export type Role = 'primary' | 'backup';
+
+export interface NodeContext {
+  readonly config: OrsConfig;
+  readonly nodeId: number;
+  /** This process's client-reachable base URL (known once listening: port 0 picks one). */
+  readonly baseUrl: string;
+  readonly serverName: string;
+  readonly role: Role;
+  /** True once shutdown began: new work is refused with 503 shutting_down. */
+  readonly draining: boolean;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly manager: SessionManager;
+  readonly documents: Documents;
+  readonly finished: FinishedSessions;
+  readonly requests: PendingRequests;
+  readonly scheduled: ScheduledStarts;
+  readonly metrics: Metrics;
+  newSessionId(): string;
+  /** Starts a session now, under the node's session limit; counts it. */
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string): SessionHandle;
+}

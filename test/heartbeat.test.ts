@@ -1,0 +1,56 @@
+// GET /heartbeat for load balancers (SPEC §3): primary 200, backup the configured 4xx/5xx, raw probes answered.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { call, startNode } from './helpers/node.js';
+
+/** Sends bytes as a balancer's health check would and returns the status line. */
+function probe(url: string, raw: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const s = connect(Number(port), '127.0.0.1', () => s.write(raw));
+    let data = '';
+    s.on('data', (d) => { data += d.toString('latin1'); if (data.includes('\r\n')) { s.destroy(); resolve(data.split('\r\n')[0]!); } });
+    s.on('error', reject);
+  });
+}
+
+test('a primary answers 200', async () => {
+  const n = await startNode();
+  try {
+    const a = await call(n.url, '/heartbeat');
+    assert.equal(a.status, 200);
+    assert.equal(a.body.role, 'primary');
+    assert.equal((await call(n.url, '/heartbeat', { method: 'HEAD' })).status, 200);
+  } finally {
+    await n.close();
+  }
+});
+
+test('HTTP/1.0 (F5) and Host-less HTTP/1.1 probes are answered', async () => {
+  const n = await startNode();
+  try {
+    assert.match(await probe(n.url, 'GET /heartbeat HTTP/1.0\r\n\r\n'), /^HTTP\/1\.[01] 200/);
+    assert.match(await probe(n.url, 'GET /heartbeat HTTP/1.1\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200/);
+    assert.match(await probe(n.url, 'GET /heartbeat HTTP/1.1\r\nHost: www\r\n\r\n'), /^HTTP\/1\.1 200/);
+  } finally {
+    await n.close();
+  }
+});
+
+test('a backup answers 503 by default, or orchestration.heartbeat-backup-status', async () => {
+  const b = await startNode(['--role', 'backup']);
+  const c = await startNode(['--role', 'backup', '--heartbeat-backup-status', '404']);
+  try {
+    assert.equal((await call(b.url, '/heartbeat')).status, 503);
+    assert.match(await probe(b.url, 'GET /heartbeat HTTP/1.0\r\n\r\n'), /^HTTP\/1\.[01] 503/);
+    assert.equal((await call(c.url, '/heartbeat')).status, 404);
+    const start = await call(b.url, '/scxml/session/start', { form: { src: 'waiter.scxml' } });
+    assert.equal(start.status, 503, 'a backup creates no sessions');
+    assert.equal(start.body.error.code, 'no_primary');
+    assert.equal(b.node.manager.size, 0);
+  } finally {
+    await b.close();
+    await c.close();
+  }
+});
