@@ -1,0 +1,25 @@
+/** `ors --help` and `ors start --help`, built from the option table so every flag is listed. */
+import { OPTIONS } from '../config/options.js';
+
+export const USAGE = `usage: ors <command> [flags]
+
+commands:
+  start     run one ORS node (default: node 1, primary, in-memory store, 127.0.0.1:7031, root ./apps)
+
+ors start --help lists the flags.`;
+
+export function startUsage(): string {
+  const lines = OPTIONS.map((o) => {
+    const def = o.default === undefined ? '' : ` (default ${JSON.stringify(o.default)})`;
+    return `  --${o.flag.padEnd(24)} ${o.path}${def}; env ${o.env}${o.repeatable ? '; repeatable' : ''}`;
+  });
+  return `usage: ors start [--config FILE] [flags]
+
+Runs one ORS node. Options come from the defaults, then FILE (YAML or JSON, sections as in
+docs/server.md; also ORS_CONFIG), then ORS_* environment variables, then these flags:
+
+  --config FILE                config file
+  --store memory|redis://H:P   persistence.type (and persistence.redis-nodes)
+${lines.join('\n')}
+`;
+}

@@ -1,0 +1,67 @@
+// `ors start` as an operator runs it: starts with flags, logs JSON lines, stops on SIGTERM with exit 0;
+// a bad option prints one line and exits 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { APPS, REPO } from './helpers/node.js';
+
+const MAIN = join(REPO, 'src', 'cli', 'main.ts');
+
+function ors(args: string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO, env: { ...process.env, ORS_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+test('ors start runs a node until SIGTERM, then exits 0', async () => {
+  const child = ors(['start', '--listen', '127.0.0.1:0', '--apps', APPS, '--log-format', 'json']);
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      for (const line of out.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line);
+        if (entry.msg === 'ORS node listening') resolve(entry.url);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  const hb = await fetch(url + '/heartbeat');
+  assert.equal(hb.status, 200);
+  const start = await fetch(url + '/scxml/session/start', { method: 'POST', body: new URLSearchParams({ src: 'hello.scxml' }) });
+  assert.equal(start.status, 200);
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.match(out, /"msg":"ORS node stopped"/);
+});
+
+test('a bad option stops start-up with one line naming it, exit 2', async () => {
+  const child = ors(['start', '--heartbeat-backup-status', '200']);
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 2);
+  const lines = err.trim().split('\n');
+  assert.equal(lines.length, 1, err);
+  assert.match(lines[0]!, /^ors: bad option orchestration\.heartbeat-backup-status = "200" \(flag --heartbeat-backup-status\): must be a 4xx or 5xx/);
+});
+
+test('a missing application root is named too', async () => {
+  const child = ors(['start', '--apps', '/nonexistent/ors-apps', '--listen', '127.0.0.1:0']);
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 2);
+  assert.match(err.trim(), /^ors: bad option applications\.roots: \/nonexistent\/ors-apps is not a directory/);
+});
+
+test('ors --help and ors start --help list the commands and every flag', async () => {
+  const child = ors(['start', '--help']);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  for (const flag of ['--config', '--node-id', '--listen', '--advertise', '--external-url', '--store', '--apps', '--heartbeat-backup-status']) assert.ok(out.includes(flag), flag);
+});
