@@ -49,7 +49,7 @@ export function compileCustom(
   const runner: CustomActionRunner = compile({
     element: el,
     compileExpression: (text) => c.expressionOf(el, text),
-    compileLocation: (text) => c.expressionOf(el, text),
+    compileLocation: (text) => c.locationOf(el, text),
     compileParams: () => compileParams(el),
     fail: (message) => c.fail(el, message),
   });

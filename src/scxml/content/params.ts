@@ -5,6 +5,8 @@ import type { PortableValue, DataModelSession } from '../datamodel/types.js';
 import { evaluate } from './evaluate.js';
 import type { ContentCompiler } from './types.js';
 
+const SCXML_NAMESPACE = 'http://www.w3.org/2005/07/scxml';
+
 export function compileParams(el: XmlElement, c: ContentCompiler): ParamsDefinition {
   const namelist = (el.attributes.namelist ?? '')
     .split(/\s+/)
@@ -12,7 +14,8 @@ export function compileParams(el: XmlElement, c: ContentCompiler): ParamsDefinit
     .map((name) => ({ name, expr: c.expressionOf(el, name) }));
   const params: ParamDefinition[] = [];
   for (const child of el.children) {
-    if (child.namespace !== el.namespace || child.localName !== 'param') continue;
+    // `<param>` of SCXML, or of the element's own namespace (vendor actions write either).
+    if ((child.namespace !== el.namespace && child.namespace !== SCXML_NAMESPACE) || child.localName !== 'param') continue;
     const name = child.attributes.name;
     if (!name) c.fail(child, '<param> needs a "name" attribute');
     const expr = c.expression(child, 'expr');

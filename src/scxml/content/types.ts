@@ -66,6 +66,8 @@ export interface ContentCompiler {
   /** Compile text that is not a whole attribute (one name of a namelist). */
   expressionOf(el: XmlElement, text: string): Expr;
   location(el: XmlElement, attribute: string): Location | undefined;
+  /** A location from text that is not a whole attribute (custom actions). */
+  locationOf(el: XmlElement, text: string): Location;
   script(el: XmlElement, text: string): Script;
   block(children: readonly XmlElement[]): readonly Action[];
   /** Parse `<content>`/inline data text into a portable value. */

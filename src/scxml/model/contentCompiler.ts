@@ -51,6 +51,9 @@ export function createContentCompiler(o: ContentCompilerOptions): ContentCompile
       if (text === undefined) return undefined;
       return guarded(el, `<${el.localName} ${attribute}>`, text, () => o.dm.compileLocation(text, where(el)));
     },
+    locationOf(el, text): Location {
+      return guarded(el, `<${el.localName}>`, text, () => o.dm.compileLocation(text, where(el)));
+    },
     script(el, text): Script {
       return guarded(el, '<script>', text, () => o.dm.compileScript(text, where(el)));
     },
