@@ -18,6 +18,8 @@ export interface RealmDom {
 }
 
 export function createRealmDom(): RealmDom {
+  const StringC = String;
+  const TypeErrorC = TypeError;
   const escText = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const escAttr = (s: string): string => escText(s).replace(/"/g, '&quot;');
 
@@ -65,7 +67,7 @@ export function createRealmDom(): RealmDom {
       return out;
     }
     appendChild(child: XNode): XNode {
-      if (!(child instanceof XNode)) throw new TypeError('appendChild: not a node');
+      if (!(child instanceof XNode)) throw new TypeErrorC('appendChild: not a node');
       if (child.parentNode) child.parentNode.childNodes.splice(child.parentNode.childNodes.indexOf(child), 1);
       child.parentNode = this;
       this.childNodes.push(child);
@@ -106,9 +108,9 @@ export function createRealmDom(): RealmDom {
       return this.getAttribute(name) !== null;
     }
     setAttribute(name: string, value: unknown): void {
-      const v = String(value);
+      const v = StringC(value);
       for (const a of this.attributes) if (a.name === name) { a.value = v; return; }
-      this.attributes.push(new XAttr(String(name), v));
+      this.attributes.push(new XAttr(StringC(name), v));
     }
     removeAttribute(name: string): void {
       const i = this.attributes.findIndex((a) => a.name === name);
@@ -138,9 +140,9 @@ export function createRealmDom(): RealmDom {
   }
 
   function element(desc: XmlElementDesc): XElement {
-    const el = new XElement(String(desc.name), String(desc.ns));
-    for (const [n, v] of desc.attrs) el.attributes.push(new XAttr(String(n), String(v)));
-    for (const c of desc.children) el.appendChild(typeof c === 'string' ? new XText(String(c)) : element(c));
+    const el = new XElement(StringC(desc.name), StringC(desc.ns));
+    for (const [n, v] of desc.attrs) el.attributes.push(new XAttr(StringC(n), StringC(v)));
+    for (const c of desc.children) el.appendChild(typeof c === 'string' ? new XText(StringC(c)) : element(c));
     return el;
   }
 

@@ -72,7 +72,10 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   // Things that could run document code outside an evaluation (promise jobs, finalizers) or block
   // the thread (Atomics.wait) have no place in a data model.
   for (const n of ['Promise', 'Atomics', 'SharedArrayBuffer', 'WebAssembly', 'FinalizationRegistry', 'WeakRef']) delete G[n];
+  // Builtins are captured once: a global name read here would go through the vm context's global
+  // interceptor (hundreds of ns), and a document could have replaced it.
   const ErrorC = Error;
+  const StringC = String;
   const RangeErrorC = RangeError;
   const ReferenceErrorC = ReferenceError;
   const DateC = Date;
@@ -176,7 +179,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   readOnly(globals, 'In', function In(id: unknown): boolean {
     let r: boolean;
     try {
-      r = inState(String(id)) === true;
+      r = inState(StringC(id)) === true;
     } catch {
       throw new ErrorC('In() failed');
     }
@@ -213,8 +216,8 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     imp,
     describe(e) {
       try {
-        if (e instanceof ErrorC) return String(e.name) + ': ' + String(e.message);
-        return 'uncaught ' + (typeof e === 'string' ? JSON.stringify(e) : String(e));
+        if (e instanceof ErrorC) return StringC(e.name) + ': ' + StringC(e.message);
+        return 'uncaught ' + (typeof e === 'string' ? '"' + e + '"' : StringC(e));
       } catch {
         return 'an exception that cannot be described';
       }

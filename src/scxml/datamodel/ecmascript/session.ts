@@ -14,11 +14,16 @@ import {
   type PortableValue,
 } from '../types.js';
 import type { EcmaScriptCompiler } from './compiler.js';
-import { EcmaExpression, EcmaLocation, EcmaScript } from './units.js';
-import { EXPIRED, OUTSIDE, RUNNING } from './realm.js';
+import type { EcmaExpression, EcmaLocation, EcmaScript } from './units.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot.js';
 import { exportValue } from './values.js';
 import { viewScope } from './view.js';
+
+// Guard states (realm.ts); repeated here as plain constants because this is the hot path and an
+// imported binding costs a getter call per use under some TypeScript loaders.
+const RUNNING = 0;
+const OUTSIDE = 1;
+const EXPIRED = 2;
 
 const SYSTEM = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -83,8 +88,9 @@ export class EcmaScriptSession implements DataModelSession {
   }
 
   evaluate(expr: CompiledExpression): unknown {
-    if (!(expr instanceof EcmaExpression)) throw new DataModelFault('runtime', 'not an expression compiled by this data model');
-    return this.invoke(expr, expr.fn, this.scope, undefined);
+    const unit = expr as EcmaExpression;
+    if (typeof unit.fn !== 'function' || unit.what !== 'expression') throw new DataModelFault('runtime', 'not an expression compiled by this data model');
+    return this.invoke(unit, unit.fn, this.scope, undefined);
   }
 
   evaluateBoolean(expr: CompiledExpression): boolean {
@@ -100,7 +106,12 @@ export class EcmaScriptSession implements DataModelSession {
   }
 
   assign(location: CompiledLocation, value: unknown): void {
-    if (!(location instanceof EcmaLocation)) throw new DataModelFault('runtime', 'not a location compiled by this data model');
+    const unit = location as EcmaLocation;
+    if (typeof unit.fn !== 'function' || unit.what !== 'location') throw new DataModelFault('runtime', 'not a location compiled by this data model');
+    this.assignTo(unit, value);
+  }
+
+  private assignTo(location: EcmaLocation, value: unknown): void {
     if (this.isSystem(location.root)) {
       throw new DataModelFault('runtime', `${location.describe()}: ${location.root} is a read-only system variable`);
     }
@@ -116,13 +127,15 @@ export class EcmaScriptSession implements DataModelSession {
   }
 
   isUndeclaredVariable(location: CompiledLocation): boolean {
-    if (!(location instanceof EcmaLocation)) return false;
-    return location.simple && !this.isSystem(location.root) && !hasOwn.call(this.scope, location.root);
+    const unit = location as EcmaLocation;
+    if (unit.what !== 'location') return false;
+    return unit.simple && !this.isSystem(unit.root) && !hasOwn.call(this.scope, unit.root);
   }
 
   execute(script: CompiledScript): void {
-    if (!(script instanceof EcmaScript)) throw new DataModelFault('runtime', 'not a script compiled by this data model');
-    this.invoke(script, script.fn, this.scope, undefined);
+    const unit = script as EcmaScript;
+    if (typeof unit.fn !== 'function' || unit.what !== 'script') throw new DataModelFault('runtime', 'not a script compiled by this data model');
+    this.invoke(unit, unit.fn, this.scope, undefined);
   }
 
   iterate(collection: unknown): readonly unknown[] {
