@@ -40,7 +40,7 @@ export class EcmaScriptCompiler implements DataModelCompiler {
       throw new DataModelFault('syntax', `scriptTimeoutMs must be a positive number of milliseconds, not ${String(timeoutMs)}`);
     }
     this.timeoutMs = timeoutMs;
-    this.realm = createRealm({ timeoutMs, inState: (id) => this.current?.init.In(id) === true });
+    this.realm = createRealm({ timeoutMs, inState: (id) => this.current?.inState(id) === true });
   }
 
   private readonly register = (info: FunctionInfo, id?: number): number => {

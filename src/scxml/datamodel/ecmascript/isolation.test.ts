@@ -116,3 +116,16 @@ test('a function kept from an evaluation cannot run outside one', () => {
   // A getter is not run by export either: the copy fails instead.
   assert.throws(() => s.exportValue(ev('({ get x() { return 1 } })')), (e: unknown) => e instanceof DataModelFault && e.kind === 'runtime');
 });
+
+test('replacing Function.prototype.call or the array iterator does not expose values being copied in', () => {
+  const c = new EcmaScriptCompiler({});
+  const { s, ev, run } = session(c, 'A');
+  run(`var seen = [];
+       Function.prototype.call = function (x) { seen.push(x); return '[object Object]' };
+       Function.prototype.apply = function (x) { seen.push(x); return 0 };
+       Array.prototype[Symbol.iterator] = function () { seen.push(this); return [][Symbol.iterator].call([]) };`);
+  s.declare('v', { a: { d: new Date(3) }, list: [1, 2] });
+  s.setEvent({ name: 'x', type: 'external', data: { when: new Date(1) } });
+  assert.equal(ev('_event.data.when instanceof Date'), true);
+  assert.equal(ev('seen.every(function (x) { return x === null || typeof x !== "object" || x.constructor.constructor === Function })'), true);
+});

@@ -44,6 +44,8 @@ export interface RealmRuntime {
   readonly kit: { hoist(scope: object, names: readonly string[]): void };
   readonly timeoutError: object;
   makeScope(sessionid: string, name: unknown, ioprocessors: unknown, extras: Readonly<Record<string, unknown>> | undefined): object;
+  /** A new scope with the system variables (non-enumerable own properties) of another. */
+  copySystem(scope: object): object;
   setEvent(scope: object, ev: PortableEvent | undefined): void;
   /** Puts an `_event` object already in the realm (snapshot restore). */
   putEvent(scope: object, ev: unknown): void;
@@ -84,12 +86,17 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const keys = O.keys;
   const defineProperty = O.defineProperty;
   const create = O.create;
+  const getOwnPropertyNames = O.getOwnPropertyNames;
+  const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
   const freeze = O.freeze;
   const hasOwn = O.prototype.hasOwnProperty;
   const toStringTag = O.prototype.toString;
   const isArray = Array.isArray;
   const getTime = DateC.prototype.getTime;
   const reflectSet = Reflect.set;
+  // Never `f.call(x)` at run time: a document can replace Function.prototype.call, and `x` may be a
+  // host object being copied in (imp). Reflect.apply captured here cannot be replaced.
+  const apply = Reflect.apply;
   // Node calls the realm's Error.prepareStackTrace with CallSite objects of the host realm: forbid it.
   defineProperty(ErrorC, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   defineProperty(G, 'Error', { writable: false, configurable: false });
@@ -141,9 +148,12 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     }
     const rec = v as Record<string, unknown>;
     if (typeof rec.$xml === 'string' && keys(rec).length === 1) return xml(rec.$xml);
-    if (toStringTag.call(v) === '[object Date]') return new DateC(getTime.call(v as Date));
+    if (apply(toStringTag, v, []) === '[object Date]') return new DateC(apply(getTime, v, []) as number);
     const o: Record<string, unknown> = {};
-    for (const k of keys(rec)) {
+    // Index loops, not for-of: the array iterator is a builtin the document may have replaced.
+    const ks = keys(rec);
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i]!;
       if (k === '__proto__') dataProp(o, k, imp(rec[k]));
       else o[k] = imp(rec[k]);
     }
@@ -164,14 +174,29 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     },
   });
   const globals = create(miss) as Record<string, unknown>;
-  for (const n of O.getOwnPropertyNames(G)) {
+  for (const n of getOwnPropertyNames(G)) {
     const constant = n === 'undefined' || n === 'NaN' || n === 'Infinity';
     defineProperty(globals, n, { value: G[n], writable: !constant, enumerable: false, configurable: true });
   }
+  // `_event` is built lazily: setEvent stores the portable event (two slot writes per event) and
+  // the first read in that microstep copies it into the realm, frozen (W3C §5.10.1: read-only).
   const EVENT = Symbol('event');
+  const PENDING = Symbol('pending event');
+  const makeEvent = (ev: PortableEvent): object => freeze({
+    name: ev.name, type: ev.type, sendid: ev.sendid, origin: ev.origin, origintype: ev.origintype,
+    invokeid: ev.invokeid, data: imp(ev.data), raw: ev.raw,
+  });
+  const currentEvent = (scope: Record<symbol, unknown>): unknown => {
+    const pending = scope[PENDING] as PortableEvent | undefined;
+    if (pending !== undefined) {
+      scope[PENDING] = undefined;
+      scope[EVENT] = makeEvent(pending);
+    }
+    return scope[EVENT];
+  };
   defineProperty(globals, '_event', {
     get(this: Record<symbol, unknown>) {
-      return this[EVENT];
+      return currentEvent(this);
     },
     enumerable: false,
     configurable: false,
@@ -190,29 +215,46 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     guard,
     kit: freeze({
       hoist(scope: object, names: readonly string[]): void {
-        for (const n of names) if (!hasOwn.call(scope, n)) reflectSet(scope, n, undefined);
+        for (let i = 0; i < names.length; i++) if (!apply(hasOwn, scope, [names[i]])) reflectSet(scope, names[i]!, undefined);
       },
     }),
     timeoutError,
     makeScope(sessionid, name, ioprocessors, extras) {
       const s = create(globals) as Record<string | symbol, unknown>;
       s[EVENT] = undefined;
+      s[PENDING] = undefined;
       readOnly(s, '_sessionid', sessionid);
       readOnly(s, '_name', name);
       readOnly(s, '_ioprocessors', imp(ioprocessors));
-      if (extras) for (const k of keys(extras)) readOnly(s, k, imp(extras[k]));
+      if (extras) {
+        const ks = keys(extras);
+        for (let i = 0; i < ks.length; i++) readOnly(s, ks[i]!, imp(extras[ks[i]!]));
+      }
+      return s;
+    },
+    copySystem(scope) {
+      const s = create(globals) as Record<string | symbol, unknown>;
+      s[EVENT] = undefined;
+      s[PENDING] = undefined;
+      const ks = getOwnPropertyNames(scope);
+      for (let i = 0; i < ks.length; i++) {
+        const k = ks[i]!;
+        const d = getOwnPropertyDescriptor(scope, k);
+        if (d !== undefined && d.enumerable !== true) defineProperty(s, k, d);
+      }
       return s;
     },
     setEvent(scope, ev) {
-      (scope as Record<symbol, unknown>)[EVENT] = ev === undefined ? undefined : freeze({
-        name: ev.name, type: ev.type, sendid: ev.sendid, origin: ev.origin, origintype: ev.origintype,
-        invokeid: ev.invokeid, data: imp(ev.data), raw: ev.raw,
-      });
+      const s = scope as Record<symbol, unknown>;
+      s[EVENT] = undefined;
+      s[PENDING] = ev;
     },
     putEvent(scope, ev) {
-      (scope as Record<symbol, unknown>)[EVENT] = ev === undefined ? undefined : freeze(ev as object);
+      const s = scope as Record<symbol, unknown>;
+      s[PENDING] = undefined;
+      s[EVENT] = ev === undefined ? undefined : freeze(ev as object);
     },
-    getEvent: (scope) => (scope as Record<symbol, unknown>)[EVENT],
+    getEvent: (scope) => currentEvent(scope as Record<symbol, unknown>),
     imp,
     describe(e) {
       try {

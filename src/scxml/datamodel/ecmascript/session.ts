@@ -16,7 +16,7 @@ import {
 import type { EcmaScriptCompiler } from './compiler.js';
 import type { EcmaExpression, EcmaLocation, EcmaScript } from './units.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot.js';
-import { exportValue } from './values.js';
+import { exportValue as copyOut } from './values.js';
 import { viewScope } from './view.js';
 
 // Guard states (realm.ts); repeated here as plain constants because this is the hot path and an
@@ -27,6 +27,8 @@ const EXPIRED = 2;
 
 const SYSTEM = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
 const hasOwn = Object.prototype.hasOwnProperty;
+const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+const exportCopy = copyOut;
 
 interface Named {
   describe(): string;
@@ -35,19 +37,22 @@ interface Named {
 export class EcmaScriptSession implements DataModelSession {
   /** Replaced by restore(); functions made by scripts close over the scope they were made with. */
   scope: object;
+  /** The engine's In(); the init object itself is not kept (a session should stay small). */
+  readonly inState: (stateId: string) => boolean;
 
-  constructor(readonly doc: EcmaScriptCompiler, readonly init: DataModelSessionInit) {
-    this.scope = this.newScope();
+  constructor(readonly doc: EcmaScriptCompiler, init: DataModelSessionInit) {
+    this.inState = init.In;
+    this.scope = doc.realm.rt.makeScope(init.sessionid, init.name, init.ioprocessors, init.extraSystemVariables);
   }
 
+  /** A fresh scope with this session's system variables (for restore). */
   newScope(): object {
-    const { sessionid, name, ioprocessors, extraSystemVariables } = this.init;
-    return this.doc.realm.rt.makeScope(sessionid, name, ioprocessors, extraSystemVariables);
+    return this.doc.realm.rt.copySystem(this.scope);
   }
 
+  /** System variables are the fixed names plus the non-enumerable own properties of the scope (extras). */
   isSystem(name: string): boolean {
-    const extra = this.init.extraSystemVariables;
-    return SYSTEM.has(name) || (extra !== undefined && hasOwn.call(extra, name));
+    return SYSTEM.has(name) || (hasOwn.call(this.scope, name) && !propertyIsEnumerable.call(this.scope, name));
   }
 
   /**
@@ -165,7 +170,7 @@ export class EcmaScriptSession implements DataModelSession {
   exportValue(value: unknown): PortableValue {
     if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol' && typeof value !== 'bigint') return value;
     try {
-      return exportValue(this.doc.realm.rt, value);
+      return exportCopy(this.doc.realm.rt, value);
     } catch (e) {
       throw this.fault({ describe: () => 'value' }, e);
     }

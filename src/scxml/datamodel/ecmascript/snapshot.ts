@@ -175,7 +175,7 @@ export function takeSnapshot(session: EcmaScriptSession): DataModelSnapshot {
     const ev = enc(rt.getEvent(session.scope));
     return { v: 1, vars, ev, heap };
   } catch (e) {
-    if (e instanceof SnapshotError) throw new DataModelFault('runtime', `snapshot of session ${session.init.sessionid}: ${e.message}`);
+    if (e instanceof SnapshotError) throw new DataModelFault('runtime', `snapshot of session ${String((session.scope as { _sessionid?: unknown })._sessionid)}: ${e.message}`);
     throw e;
   }
 }
