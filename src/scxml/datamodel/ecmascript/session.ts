@@ -117,13 +117,18 @@ export class EcmaScriptSession implements DataModelSession {
   }
 
   private assignTo(location: EcmaLocation, value: unknown): void {
-    if (this.isSystem(location.root)) {
-      throw new DataModelFault('runtime', `${location.describe()}: ${location.root} is a read-only system variable`);
+    const scope = this.scope;
+    const root = location.root;
+    // Session variables are the enumerable own properties of the scope: one check on the usual path.
+    if (SYSTEM.has(root) || !propertyIsEnumerable.call(scope, root)) {
+      if (SYSTEM.has(root) || hasOwn.call(scope, root)) {
+        throw new DataModelFault('runtime', `${location.describe()}: ${root} is a read-only system variable`);
+      }
+      if (location.simple) {
+        throw new DataModelFault('runtime', `${location.describe()}: ${root} is not declared (assign never creates a variable)`);
+      }
     }
-    if (location.simple && !hasOwn.call(this.scope, location.root)) {
-      throw new DataModelFault('runtime', `${location.describe()}: ${location.root} is not declared (assign never creates a variable)`);
-    }
-    this.invoke(location, location.fn, this.scope, this.inward(value));
+    this.invoke(location, location.fn, scope, this.inward(value));
   }
 
   declare(id: string, value: unknown): void {
