@@ -7,7 +7,7 @@
  * Compiled documents are cached per real path and recompiled when the file's mtime or size changes;
  * http(s) documents are revalidated with ETag/Last-Modified.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileDocument, type CompiledDocument } from '../scxml/index.js';
@@ -40,7 +40,7 @@ export class Documents {
       if (/^https?:\/\//i.test(root)) { this.prefixes.push(new URL(root)); continue; }
       // A missing root is a configuration error the CLI reports at start-up (see checkRoots).
       let real = root;
-      try { real = realpathSync(root); } catch { /* reported by checkRoots */ }
+      try { real = realpathSync.native(root); } catch { /* reported by checkRoots */ }
       this.dirs.push({ lexical: resolve(root), real });
     }
   }
@@ -76,8 +76,7 @@ export class Documents {
   }
 
   private loadFile(src: string, base: string | undefined): CompiledDocument {
-    const real = this.resolveFile(src, base);
-    const st = statSync(real);
+    const { real, st } = this.locate(src, base);
     const cached = this.files.get(real);
     if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.doc;
     if (st.size > this.options.maxDocumentSize) throw orsError('document_too_large', { src, limit: this.options.maxDocumentSize });
@@ -88,6 +87,10 @@ export class Documents {
 
   /** The real path of a file src inside a root, or a catalogue error (403 outside, 404 absent). */
   resolveFile(given: string, base: string | undefined): string {
+    return this.locate(given, base).real;
+  }
+
+  private locate(given: string, base: string | undefined): { real: string; st: Stats } {
     const forbidden = (): OrsError => orsError('src_forbidden', { src: given });
     let src = given;
     if (src === '' || src.includes('\0') || ENCODED_SEPARATOR.test(src)) throw forbidden();
@@ -108,10 +111,11 @@ export class Documents {
     for (const candidate of candidates) {
       if (!this.dirs.some((d) => inside(candidate, d.lexical) || inside(candidate, d.real))) throw forbidden();
       let real: string;
-      try { real = realpathSync(candidate); } catch { continue; }
+      try { real = realpathSync.native(candidate); } catch { continue; }
       if (!this.dirs.some((d) => inside(real, d.real))) throw forbidden();
-      try { if (!statSync(real).isFile()) continue; } catch { continue; }
-      return real;
+      let st: Stats;
+      try { st = statSync(real); } catch { continue; }
+      if (st.isFile()) return { real, st };
     }
     throw orsError('document_not_found', { src: given });
   }
