@@ -32,6 +32,8 @@ export class EcmaScriptCompiler implements DataModelCompiler {
   /** The session whose code is running now (In() asks it). */
   current: EcmaScriptSession | undefined;
   private readonly restoredFunctions = new Map<string, Evaluator>();
+  /** The same text compiles to the same function: documents repeat conditions such as In('x'). */
+  private readonly compiled = new Map<string, { fn: unknown; root: string; simple: boolean }>();
   private unitCount = 0;
 
   constructor(options: DataModelOptions = {}) {
@@ -71,26 +73,37 @@ export class EcmaScriptCompiler implements DataModelCompiler {
     }
   }
 
+  private cached(what: string, text: string, where: SourceLocation, make: () => { code: string; root: string; simple: boolean }): { fn: unknown; root: string; simple: boolean } {
+    const key = `${what}\n${text}`;
+    let hit = this.compiled.get(key);
+    if (hit === undefined) {
+      let root = '';
+      let simple = false;
+      const fn = this.compile<unknown>(what, text, where, () => {
+        const made = make();
+        root = made.root;
+        simple = made.simple;
+        return made.code;
+      });
+      hit = { fn, root, simple };
+      this.compiled.set(key, hit);
+    }
+    return hit;
+  }
+
   compileExpression(text: string, where: SourceLocation): EcmaExpression {
-    const fn = this.compile<Evaluator>('expression', text, where, () => instrumentExpression(text, this.register));
-    return new EcmaExpression(text, where, fn);
+    const { fn } = this.cached('expression', text, where, () => ({ code: instrumentExpression(text, this.register), root: '', simple: false }));
+    return new EcmaExpression(this.realm, text, where, fn as Evaluator);
   }
 
   compileLocation(text: string, where: SourceLocation): EcmaLocation {
-    let root = '';
-    let simple = false;
-    const fn = this.compile<Assigner>('location', text, where, () => {
-      const loc = instrumentLocation(text, this.register);
-      root = loc.root;
-      simple = loc.simple;
-      return loc.code;
-    });
-    return new EcmaLocation(text, where, fn, root, simple);
+    const { fn, root, simple } = this.cached('location', text, where, () => instrumentLocation(text, this.register));
+    return new EcmaLocation(this.realm, text, where, fn as Assigner, root, simple);
   }
 
   compileScript(text: string, where: SourceLocation): EcmaScript {
-    const fn = this.compile<Evaluator>('script', text, where, () => instrumentScript(text, this.register));
-    return new EcmaScript(text, where, fn);
+    const { fn } = this.cached('script', text, where, () => ({ code: instrumentScript(text, this.register), root: '', simple: false }));
+    return new EcmaScript(this.realm, text, where, fn as Evaluator);
   }
 
   parseContent(text: string, kind: 'data' | 'content'): PortableValue {

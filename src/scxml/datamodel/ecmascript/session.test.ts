@@ -156,3 +156,10 @@ test('eval and new Function are disabled (their code would skip the runaway guar
   assert.throws(() => ev("(function(){}).constructor('return 1')()"), fault('runtime', /EvalError/));
   assert.throws(() => ev("Object.getPrototypeOf(function*(){}).constructor('yield 1')"), fault('runtime', /EvalError/));
 });
+
+test('compiled units only run against sessions of their own document', () => {
+  const one = setup();
+  const two = setup();
+  assert.throws(() => two.s.evaluate(one.c.compileExpression('1', at)), fault('runtime', /compiled for this document/));
+  assert.throws(() => two.s.execute(one.c.compileScript('x = 1', at)), fault('runtime', /compiled for this document/));
+});

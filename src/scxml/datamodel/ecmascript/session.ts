@@ -94,7 +94,7 @@ export class EcmaScriptSession implements DataModelSession {
 
   evaluate(expr: CompiledExpression): unknown {
     const unit = expr as EcmaExpression;
-    if (typeof unit.fn !== 'function' || unit.what !== 'expression') throw new DataModelFault('runtime', 'not an expression compiled by this data model');
+    if (unit.owner !== this.doc.realm || unit.what !== 'expression') throw new DataModelFault('runtime', 'not an expression compiled for this document');
     return this.invoke(unit, unit.fn, this.scope, undefined);
   }
 
@@ -112,7 +112,7 @@ export class EcmaScriptSession implements DataModelSession {
 
   assign(location: CompiledLocation, value: unknown): void {
     const unit = location as EcmaLocation;
-    if (typeof unit.fn !== 'function' || unit.what !== 'location') throw new DataModelFault('runtime', 'not a location compiled by this data model');
+    if (unit.owner !== this.doc.realm || unit.what !== 'location') throw new DataModelFault('runtime', 'not a location compiled for this document');
     this.assignTo(unit, value);
   }
 
@@ -138,13 +138,13 @@ export class EcmaScriptSession implements DataModelSession {
 
   isUndeclaredVariable(location: CompiledLocation): boolean {
     const unit = location as EcmaLocation;
-    if (unit.what !== 'location') return false;
+    if (unit.owner !== this.doc.realm || unit.what !== 'location') return false;
     return unit.simple && !this.isSystem(unit.root) && !hasOwn.call(this.scope, unit.root);
   }
 
   execute(script: CompiledScript): void {
     const unit = script as EcmaScript;
-    if (typeof unit.fn !== 'function' || unit.what !== 'script') throw new DataModelFault('runtime', 'not a script compiled by this data model');
+    if (unit.owner !== this.doc.realm || unit.what !== 'script') throw new DataModelFault('runtime', 'not a script compiled for this document');
     this.invoke(unit, unit.fn, this.scope, undefined);
   }
 

@@ -4,9 +4,12 @@ import type { CompiledExpression, CompiledLocation, CompiledScript, SourceLocati
 export type Evaluator = (scope: object) => unknown;
 export type Assigner = (scope: object, value: unknown) => void;
 
-/** What a compiled unit carries; `what` and `where` name it in fault messages. */
+/**
+ * What a compiled unit carries; `what` and `where` name it in fault messages. `owner` is the realm
+ * it was compiled in: a unit only runs against sessions of the same document.
+ */
 abstract class Unit {
-  constructor(readonly source: string, readonly what: string, readonly where: SourceLocation) {}
+  constructor(readonly owner: object, readonly source: string, readonly what: string, readonly where: SourceLocation) {}
   describe(): string {
     const text = this.source.length > 60 ? `${this.source.slice(0, 57)}...` : this.source;
     return `${this.what} ${JSON.stringify(text.trim())} (line ${this.where.line}, column ${this.where.column})`;
@@ -14,20 +17,20 @@ abstract class Unit {
 }
 
 export class EcmaExpression extends Unit implements CompiledExpression {
-  constructor(source: string, where: SourceLocation, readonly fn: Evaluator) {
-    super(source, 'expression', where);
+  constructor(owner: object, source: string, where: SourceLocation, readonly fn: Evaluator) {
+    super(owner, source, 'expression', where);
   }
 }
 
 export class EcmaLocation extends Unit implements CompiledLocation {
-  constructor(source: string, where: SourceLocation, readonly fn: Assigner, readonly root: string, readonly simple: boolean) {
-    super(source, 'location', where);
+  constructor(owner: object, source: string, where: SourceLocation, readonly fn: Assigner, readonly root: string, readonly simple: boolean) {
+    super(owner, source, 'location', where);
   }
 }
 
 export class EcmaScript extends Unit implements CompiledScript {
-  constructor(source: string, where: SourceLocation, readonly fn: Evaluator) {
-    super(source, 'script', where);
+  constructor(owner: object, source: string, where: SourceLocation, readonly fn: Evaluator) {
+    super(owner, source, 'script', where);
   }
 }
 
