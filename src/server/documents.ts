@@ -4,10 +4,12 @@
  * is 403, and no request can make the server read outside the roots: paths are checked before and
  * after symlinks are followed (realpath), file: URLs with encoded slashes are refused, and so is any
  * text with a percent-encoded '/', '\' or '.' (the server never decodes a path twice).
- * Compiled documents are cached per real path and recompiled when the file's mtime or size changes;
- * http(s) documents are revalidated with ETag/Last-Modified.
+ * Compiled documents are cached per real path and recompiled when the file's mtime or size changes:
+ * a watcher marks an edited file at once, and every src is checked on disk again after at most a
+ * second (so a start does not pay two syscalls). http(s) documents are revalidated with
+ * ETag/Last-Modified.
  */
-import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, realpathSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileDocument, type CompiledDocument } from '../scxml/index.js';
@@ -24,7 +26,11 @@ export interface DocumentsOptions {
   readonly fetchTimeoutMs?: number;
 }
 
-interface FileEntry { readonly mtimeMs: number; readonly size: number; readonly doc: CompiledDocument }
+interface FileEntry { readonly mtimeMs: number; readonly size: number; readonly doc: CompiledDocument; stale: boolean }
+
+/** How long a checked src is trusted without looking at the disk again (the watcher reports edits sooner). */
+const RECHECK_MS = 1000;
+const MAX_RECENT = 10_000;
 interface UrlEntry { readonly etag: string | undefined; readonly lastModified: string | undefined; readonly doc: CompiledDocument }
 
 const ENCODED_SEPARATOR = /%(2f|5c|2e)/i;
@@ -33,6 +39,8 @@ export class Documents {
   private readonly dirs: { lexical: string; real: string }[] = [];
   private readonly prefixes: URL[] = [];
   private readonly files = new Map<string, FileEntry>();
+  private readonly recent = new Map<string, { entry: FileEntry; checkedAt: number }>();
+  private readonly watchers = new Map<string, FSWatcher>();
   private readonly urls = new Map<string, UrlEntry>();
 
   constructor(private readonly options: DocumentsOptions) {
@@ -76,13 +84,40 @@ export class Documents {
   }
 
   private loadFile(src: string, base: string | undefined): CompiledDocument {
+    // Fast path: this src was checked less than RECHECK_MS ago and its file has not changed since.
+    const key = base === undefined ? src : `${base}\0${src}`;
+    const known = this.recent.get(key);
+    if (known !== undefined && !known.entry.stale && Date.now() - known.checkedAt < RECHECK_MS) return known.entry.doc;
     const { real, st } = this.locate(src, base);
-    const cached = this.files.get(real);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.doc;
-    if (st.size > this.options.maxDocumentSize) throw orsError('document_too_large', { src, limit: this.options.maxDocumentSize });
-    const doc = this.compile(readFileSync(real, 'utf8'), pathToFileURL(real).href);
-    this.files.set(real, { mtimeMs: st.mtimeMs, size: st.size, doc });
-    return doc;
+    let entry = this.files.get(real);
+    if (!entry || entry.stale || entry.mtimeMs !== st.mtimeMs || entry.size !== st.size) {
+      if (st.size > this.options.maxDocumentSize) throw orsError('document_too_large', { src, limit: this.options.maxDocumentSize });
+      const doc = this.compile(readFileSync(real, 'utf8'), pathToFileURL(real).href);
+      entry = { mtimeMs: st.mtimeMs, size: st.size, doc, stale: false };
+      this.files.set(real, entry);
+      this.watch(real, entry);
+    }
+    if (this.recent.size >= MAX_RECENT) this.recent.clear();
+    this.recent.set(key, { entry, checkedAt: Date.now() });
+    return entry.doc;
+  }
+
+  /** A change to the file marks its entry stale at once, so an edit is seen by the next start. */
+  private watch(real: string, entry: FileEntry): void {
+    this.watchers.get(real)?.close();
+    try {
+      const w = watch(real, { persistent: false }, () => { entry.stale = true; });
+      w.on('error', () => { entry.stale = true; w.close(); });
+      this.watchers.set(real, w);
+    } catch {
+      // Without a watcher the entry is still rechecked every RECHECK_MS.
+    }
+  }
+
+  /** Stops watching files (node shutdown). */
+  close(): void {
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
   }
 
   /** The real path of a file src inside a root, or a catalogue error (403 outside, 404 absent). */

@@ -139,13 +139,17 @@ export class OrsNode implements NodeContext {
     this.requests.close();
     const deadline = this.clockNow() + this.config.orchestration['shutdown-timeout'];
     while (this.inflight > 0 && this.clockNow() < deadline) await new Promise((r) => setTimeout(r, 10));
-    // Let events already queued run their macrosteps.
-    await new Promise((r) => setImmediate(r));
+    // Let events already queued run their macrosteps (sessions that keep each other busy get the rest of the timeout).
+    let timer: NodeJS.Timeout | undefined;
+    const rest = new Promise<void>((r) => { timer = setTimeout(r, Math.max(0, deadline - this.clockNow())); });
+    await Promise.race([this.manager.whenIdle(), rest]);
+    clearTimeout(timer);
     this.server.closeAllConnections();
     await closed;
     this.scheduled.close();
     this.manager.close();
     this.finished.close();
+    this.documents.close();
     this.log.info('ORS node stopped');
   }
 
