@@ -11,7 +11,7 @@ ors start --help lists the flags.`;
 export function startUsage(): string {
   const lines = OPTIONS.map((o) => {
     const def = o.default === undefined ? '' : ` (default ${JSON.stringify(o.default)})`;
-    return `  --${o.flag.padEnd(24)} ${o.path}${def}; env ${o.env}${o.repeatable ? '; repeatable' : ''}`;
+    return `  ${`--${o.flag}`.padEnd(28)} ${o.path}${def}; env ${o.env}${o.repeatable ? '; repeatable' : ''}`;
   });
   return `usage: ors start [--config FILE] [flags]
 
