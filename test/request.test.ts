@@ -60,3 +60,12 @@ test('a session that ends before answering answers 504 request_unanswered at onc
   assert.equal(a.status, 504);
   assert.equal(a.body.error.code, 'request_unanswered');
 });
+
+test('a request for a finished session is 404 session_finished and holds nothing', async () => {
+  const sid = await startSession(n.url, 'waiter.scxml');
+  await call(n.url, `/scxml/session/${sid}/event/finish?_wait=processed`, { form: {} });
+  const a = await call(n.url, `/scxml/session/${sid}/request/getStatus`, { form: {} });
+  assert.equal(a.status, 404);
+  assert.equal(a.body.error.code, 'session_finished');
+  assert.equal(n.node.requests.size, 0);
+});
