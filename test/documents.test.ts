@@ -155,13 +155,18 @@ test('an http(s) src under an allowed prefix is fetched, compiled and revalidate
   }
 });
 
-test('<session:start idlocation> stores the child id at once', { todo: 'needs the engine fix for CustomActionCompileContext.compileLocation (docs/TEAM-NOTES.md, Requests from server)' }, async () => {
+test('<session:start idlocation> and <session:fetch requestid> store the new ids at once', async () => {
   const n = await startNode();
   try {
     const sid = await startSession(n.url, 'locations.scxml');
-    const q = await queryUntil(n.url, sid, (x) => x.configuration.includes('started'), 200);
+    const q = await queryUntil(n.url, sid, (x) => x.configuration.includes('done') || x.configuration.includes('failed'));
+    assert.deepEqual(q.configuration, ['done']);
     assert.match(q.datamodel.childId, /^1-[0-9a-f]{20}$/);
     assert.equal(q.datamodel.childId, q.datamodel.reported);
+    assert.match(q.datamodel.fetchId, new RegExp(`^${sid}-f`));
+    assert.equal(q.datamodel.fetchId, q.datamodel.fetchedId);
+    const child = await query(n.url, q.datamodel.childId);
+    assert.equal(child.datamodel.greeting, 'from parent', 'SCXML-namespace <param> inside <session:start>');
   } finally {
     await n.close();
   }

@@ -12,7 +12,6 @@
  */
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
 import type { NodeContext } from '../types.js';
-import { compileActionParams, evaluateActionParams } from './params.js';
 
 const ENCTYPES = ['application/x-www-form-urlencoded', 'application/json'] as const;
 let counter = 0;
@@ -29,11 +28,11 @@ export function sessionFetch(node: () => NodeContext) {
     if (!Number.isInteger(timeout) || timeout <= 0) c.fail(`<session:fetch timeout="${a['timeout']}">: use a whole number of milliseconds`);
     const srcexpr = a['srcexpr'] === undefined ? undefined : c.compileExpression(a['srcexpr']);
     const requestid = a['requestid'] === undefined ? undefined : c.compileLocation(a['requestid']);
-    const params = compileActionParams(c);
+    const params = c.compileParams();
     return (r) => {
       const ctx = node();
       const src = srcexpr === undefined ? a['src']! : String(r.evaluate(srcexpr));
-      const values = evaluateActionParams(r, params);
+      const values = r.evaluateParams(params);
       const id = `${r.sessionid}-f${(++counter).toString(36)}`;
       const sessionid = r.sessionid;
       setImmediate(() => { void call(ctx, { sessionid, id, src, method, enctype, timeout, values }); });

@@ -12,7 +12,6 @@
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
 import { isOrsError } from '../../errors.js';
 import type { NodeContext } from '../types.js';
-import { compileActionParams, evaluateActionParams } from './params.js';
 
 export function sessionStart(node: () => NodeContext) {
   return (c: CustomActionCompileContext): CustomActionRunner => {
@@ -21,11 +20,11 @@ export function sessionStart(node: () => NodeContext) {
     if (src === undefined && a['srcexpr'] === undefined) c.fail('<session:start> needs a src or srcexpr attribute naming the document to start');
     const srcexpr = a['srcexpr'] === undefined ? undefined : c.compileExpression(a['srcexpr']);
     const idlocation = a['idlocation'] === undefined ? undefined : c.compileLocation(a['idlocation']);
-    const params = compileActionParams(c);
+    const params = c.compileParams();
     return (r) => {
       const ctx = node();
       const target = srcexpr === undefined ? src! : String(r.evaluate(srcexpr));
-      const values = evaluateActionParams(r, params);
+      const values = r.evaluateParams(params);
       const childId = ctx.newSessionId();
       const parent = r.sessionid;
       setImmediate(() => { void startChild(ctx, parent, target, values, childId); });

@@ -9,7 +9,6 @@
  */
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
 import type { NodeContext } from '../types.js';
-import { compileActionParams, evaluateActionParams } from './params.js';
 
 export function wsResponse(node: () => NodeContext) {
   return (c: CustomActionCompileContext): CustomActionRunner => {
@@ -19,10 +18,10 @@ export function wsResponse(node: () => NodeContext) {
     if (type !== 'positive' && type !== 'negative') c.fail(`<ws:response type="${type}">: use positive or negative`);
     const requestid = c.compileExpression(a['requestid']!);
     const resultcode = a['resultcode'];
-    const params = compileActionParams(c);
+    const params = c.compileParams();
     return (r) => {
       const id = String(r.evaluate(requestid));
-      const values = evaluateActionParams(r, params);
+      const values = r.evaluateParams(params);
       const ctx = node();
       if (!ctx.requests.answer(id, { type, resultcode, params: values })) {
         ctx.log.info({ sessionid: r.sessionid, requestid: id }, 'ws:response for a request nobody waits for');
