@@ -34,6 +34,7 @@ export async function checkChart(chart: ChartSource, runner: ChartRunner): Promi
     const badData = sameData(runner.datamodel(s), script.finalData);
     if (badData) return `session ${k}: final datamodel: ${badData}`;
   }
+  for (const s of sessions) runner.dispose?.(s);
   return undefined;
 }
 

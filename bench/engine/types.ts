@@ -26,6 +26,13 @@ export interface ChartRunner<S = unknown, E = unknown> {
   done(session: S): boolean;
   /** The session's datamodel (top-level data ids → values), for the routing check. */
   datamodel(session: S): Record<string, unknown>;
+  /**
+   * Lets go of a session the benchmark has finished with (never timed), as a server does when a
+   * session is terminated. Only SCION needs it: it keeps every unfinished session in a process-wide
+   * registry, and without this the toggle and deep sessions (which never end) would pile up by
+   * the thousand, 150+ KB each, and slow every later measurement down with garbage collection.
+   */
+  dispose?(session: S): void;
 }
 
 export interface Engine {
@@ -60,21 +67,20 @@ export interface ChartScript {
 
 /** Per chart, what one child process reports. */
 export type ChartResult =
-  | { readonly status: 'ok'; readonly runs: Runs; readonly medians: Figures }
+  | { readonly status: 'ok'; readonly runs: Runs; readonly medians: Figures; readonly cpuShare: number }
   | { readonly status: 'wrong' | 'error' | 'skipped'; readonly reason: string };
 
-export interface Figures {
-  /** Events per second, one session (script looped). */
-  readonly single: number;
-  /** Events per second, round-robin over the live sessions. */
-  readonly interleaved: number;
-  /** Sessions created and started per second. */
-  readonly starts: number;
-  /** Retained heap bytes per idle session (after start, after gc). */
-  readonly bytes: number;
-}
+/**
+ * single: events/s in one session (script looped); interleaved: events/s round-robin over the live
+ * sessions; starts: sessions created and started per second; bytes: retained heap per idle session.
+ */
+export type Metric = 'single' | 'interleaved' | 'starts' | 'bytes';
+export const METRICS: readonly Metric[] = ['single', 'interleaved', 'starts', 'bytes'];
 
-export type Runs = { readonly [K in keyof Figures]: number[] };
+/** Rates per CPU-second and per wall-clock second ('bytes' is the same in both). */
+export type Clock = 'cpu' | 'wall';
+export type Figures = Readonly<Record<Clock, Readonly<Record<Metric, number>>>>;
+export type Runs = Readonly<Record<Clock, Readonly<Record<Metric, number[]>>>>;
 
 export interface EngineReport {
   readonly engine: EngineName;

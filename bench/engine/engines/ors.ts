@@ -13,16 +13,21 @@ import { BenchHost } from './ors-host.js';
 /** Imported when a chart is run, not before: the adapter must load (and skip loudly) while the engine is absent. */
 type OrsEngineModule = typeof import('../../../src/scxml/index.js');
 
-const ENGINE_ENTRY = join(REPO_ROOT, 'src/scxml/index.ts');
+const SOURCE_ENTRY = join(REPO_ROOT, 'src/scxml/index.ts');
+/** main.ts compiles the engine with tsc (build-ors.ts) and names the output here; else the source runs via tsx. */
+const COMPILED_ENTRY = process.env['ORS_BENCH_ENGINE'];
+const ENGINE_ENTRY = COMPILED_ENTRY ?? SOURCE_ENTRY;
 
-/** Why ORS cannot run yet, or undefined when src/scxml/index.ts is there. */
+/** Why ORS cannot run yet, or undefined when the engine is there. */
 export function orsMissing(): string | undefined {
   return existsSync(ENGINE_ENTRY) ? undefined : `${ENGINE_ENTRY} does not exist yet`;
 }
 
 export const ors: Engine = {
   name: 'ors',
-  note: 'ORS: compileDocument once per chart; new Interpreter(doc, {sessionid, host}).start(); enqueue + runQueued per event',
+  note:
+    `ORS (${COMPILED_ENTRY ? 'src/scxml compiled by tsc' : 'src/scxml run through tsx'}): compileDocument once per chart;` +
+    ' new Interpreter(doc, {sessionid, host}).start(); enqueue + runQueued per event',
   async runner(chart: ChartSource): Promise<ChartRunner> {
     const engine = (await import(pathToFileURL(ENGINE_ENTRY).href)) as OrsEngineModule;
     const doc = engine.compileDocument(chart.text, { uri: pathToFileURL(chart.path).href });

@@ -19,6 +19,8 @@ interface ScionStatechart {
   isFinal(): boolean;
   /** [configuration, history, isFinal, datamodel, internal queue] */
   getSnapshot(): [string[], unknown, boolean, Record<string, unknown>, unknown];
+  /** sessionRegistry defaults to BaseInterpreter.sessionRegistry, a process-wide Map. */
+  readonly opts: { readonly sessionid: string; readonly sessionRegistry: Map<string, unknown> };
 }
 type ModelFn = unknown;
 interface ModelFactoryFactory {
@@ -57,6 +59,9 @@ export const scion: Engine = {
       atomic: (sc) => sc.getConfiguration(),
       done: (sc) => sc.isFinal(),
       datamodel: (sc) => sc.getSnapshot()[3],
+      dispose: (sc) => {
+        sc.opts.sessionRegistry.delete(sc.opts.sessionid);
+      },
     };
     return runner as ChartRunner;
   },
