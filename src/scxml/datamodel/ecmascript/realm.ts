@@ -182,9 +182,10 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   // the first read in that microstep copies it into the realm, frozen (W3C §5.10.1: read-only).
   const EVENT = Symbol('event');
   const PENDING = Symbol('pending event');
+  // Every field goes through imp: the host promises strings, and a promise is not a proof.
   const makeEvent = (ev: PortableEvent): object => freeze({
-    name: ev.name, type: ev.type, sendid: ev.sendid, origin: ev.origin, origintype: ev.origintype,
-    invokeid: ev.invokeid, data: imp(ev.data), raw: ev.raw,
+    name: imp(ev.name), type: imp(ev.type), sendid: imp(ev.sendid), origin: imp(ev.origin),
+    origintype: imp(ev.origintype), invokeid: imp(ev.invokeid), data: imp(ev.data), raw: imp(ev.raw),
   });
   const currentEvent = (scope: Record<symbol, unknown>): unknown => {
     const pending = scope[PENDING] as PortableEvent | undefined;
