@@ -129,3 +129,14 @@ test('replacing Function.prototype.call or the array iterator does not expose va
   assert.equal(ev('_event.data.when instanceof Date'), true);
   assert.equal(ev('seen.every(function (x) { return x === null || typeof x !== "object" || x.constructor.constructor === Function })'), true);
 });
+
+test('host objects inside a null-prototype object are copied in too', () => {
+  const c = new EcmaScriptCompiler({});
+  const { s, ev } = session(c, 'A');
+  const record = Object.create(null) as Record<string, unknown>;
+  record.inner = { list: [1] };
+  s.declare('r', record);
+  assert.equal(ev('r.inner.constructor.constructor === Function && r.inner.list instanceof Array'), true);
+  s.declare('bare', ev('(function () { var o = Object.create(null); o.f = function () { return 7 }; return o })()'));
+  assert.equal(ev('bare.f()'), 7);
+});

@@ -16,7 +16,7 @@ import {
 import type { EcmaScriptCompiler } from './compiler.js';
 import type { EcmaExpression, EcmaLocation, EcmaScript } from './units.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot.js';
-import { exportValue as copyOut } from './values.js';
+import { exportValue as copyOut, holdsHostObject } from './values.js';
 import { viewScope } from './view.js';
 
 // Guard states (realm.ts); repeated here as plain constants because this is the hot path and an
@@ -104,10 +104,8 @@ export class EcmaScriptSession implements DataModelSession {
 
   /** Host objects handed to the data model are copied in: none may become reachable from scripts. */
   private inward(value: unknown): unknown {
-    if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
-      if (value instanceof Object) return this.importValue(value);
-    }
-    return value;
+    if ((typeof value !== 'object' || value === null) && typeof value !== 'function') return value;
+    return holdsHostObject(this.doc.realm.rt, value) ? this.importValue(value) : value;
   }
 
   assign(location: CompiledLocation, value: unknown): void {
