@@ -67,3 +67,12 @@ test('an event name with a space or a star is 400 invalid_event_name', async () 
     assert.equal(a.body.error.code, 'invalid_event_name');
   }
 });
+
+test('a __proto__ key in a JSON or form body is dropped, never used as a prototype', async () => {
+  const sid = await startSession(n.url, 'waiter.scxml');
+  await call(n.url, `/scxml/session/${sid}/event/a`, { body: '{"__proto__":{"polluted":true},"ok":1}', headers: { 'content-type': 'application/json' } });
+  await call(n.url, `/scxml/session/${sid}/event/b?_wait=processed`, { body: '__proto__=x&ok=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const q = await queryUntil(n.url, sid, (x) => x.datamodel.events === 2);
+  assert.deepEqual(q.datamodel.last, { ok: '2' });
+  assert.equal(({} as any).polluted, undefined);
+});

@@ -10,7 +10,7 @@
  */
 import { BASIC_HTTP_EVENT_PROCESSOR, type ScxmlEvent } from '../scxml/host.js';
 import { orsError } from '../errors.js';
-import { bodyKind, parseForm, type Params } from './http.js';
+import { bodyKind, mergeParams, parseForm, type Params } from './http.js';
 
 export interface BasicHttpRequest {
   readonly method: string;
@@ -33,7 +33,7 @@ export function basicHttpEvent(req: BasicHttpRequest): ScxmlEvent {
     else data = safeDecode(req.body.replace(/\+/g, ' '));
   } else if (kind === 'json') {
     try { data = JSON.parse(req.body); } catch (e) { throw orsError('invalid_body', { reason: `malformed JSON (${(e as Error).message})` }); }
-    if (typeof data === 'object' && data !== null && !Array.isArray(data)) data = Object.assign(params, data);
+    if (typeof data === 'object' && data !== null && !Array.isArray(data)) data = mergeParams(params, data as Record<string, unknown>);
   } else if (kind === 'other') {
     data = req.body;
   }

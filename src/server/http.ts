@@ -35,6 +35,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function parseForm(text: string, into: Params): Params {
   if (text === '') return into;
   for (const [k, v] of new URLSearchParams(text)) {
+    if (k === '__proto__') continue;
     const prev = into[k];
     if (prev === undefined) into[k] = v;
     else if (Array.isArray(prev)) prev.push(v);
@@ -66,7 +67,7 @@ export async function readParams(req: IncomingMessage, query: string, limit: num
   const body = await readBody(req, limit);
   const kind = bodyKind(req.headers['content-type'], body.length);
   if (kind === 'none') return params;
-  if (kind === 'form') return Object.assign(params, parseForm(body.toString('utf8'), {}));
+  if (kind === 'form') return mergeParams(params, parseForm(body.toString('utf8'), {}));
   if (kind === 'other') throw orsError('unsupported_media_type', { type: req.headers['content-type'] ?? '(none)' });
   let value: unknown;
   try { value = JSON.parse(body.toString('utf8')); } catch (e) {
@@ -75,7 +76,13 @@ export async function readParams(req: IncomingMessage, query: string, limit: num
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw orsError('invalid_body', { reason: 'a JSON body must be an object of parameters, e.g. {"src":"hello.scxml"}' });
   }
-  return Object.assign(params, value);
+  return mergeParams(params, value as Record<string, unknown>);
+}
+
+/** Copies own keys, never `__proto__` (a JSON body could otherwise replace the object's prototype). */
+export function mergeParams(into: Params, from: Record<string, unknown>): Params {
+  for (const k of Object.keys(from)) if (k !== '__proto__') into[k] = from[k];
+  return into;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string | string[]>): void {
