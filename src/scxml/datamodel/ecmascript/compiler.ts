@@ -18,10 +18,9 @@ import { instrumentExpression, instrumentLocation, instrumentScript, functionSou
 import type { FunctionInfo } from './rewrite.js';
 import { createRealm, type Realm } from './sandbox.js';
 import { EcmaScriptSession } from './session.js';
+import { EcmaExpression, EcmaLocation, EcmaScript, type Assigner, type Evaluator } from './units.js';
 
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 1000;
-
-import { EcmaExpression, EcmaLocation, EcmaScript, type Assigner, type Evaluator } from './units.js';
 
 export class EcmaScriptCompiler implements DataModelCompiler {
   readonly name = 'ecmascript';
@@ -60,7 +59,11 @@ export class EcmaScriptCompiler implements DataModelCompiler {
     } catch (e) {
       if (e instanceof InstrumentError) {
         const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-        throw new DataModelFault('syntax', `${what} ${JSON.stringify(shown.trim())} (line ${where.line}, column ${where.column}) does not compile: ${e.message}`);
+        // Where the problem is in the document: the unit's own position plus the offset inside it.
+        const before = text.slice(0, e.pos).split('\n');
+        const line = where.line + before.length - 1;
+        const column = before.length === 1 ? where.column + e.pos : before[before.length - 1]!.length + 1;
+        throw new DataModelFault('syntax', `${what} ${JSON.stringify(shown.trim())} (line ${where.line}, column ${where.column}) does not compile: ${e.message} (at line ${line}, column ${column})`);
       }
       throw e;
     }

@@ -163,3 +163,8 @@ test('compiled units only run against sessions of their own document', () => {
   assert.throws(() => two.s.evaluate(one.c.compileExpression('1', at)), fault('runtime', /compiled for this document/));
   assert.throws(() => two.s.execute(one.c.compileScript('x = 1', at)), fault('runtime', /compiled for this document/));
 });
+
+test('a syntax fault in a script says where in the document the problem is', () => {
+  const { c } = setup();
+  assert.throws(() => c.compileScript('var a = 1;\nvar b = ;', { line: 10, column: 7 }), fault('syntax', /at line 11, column 9\)$/));
+});
