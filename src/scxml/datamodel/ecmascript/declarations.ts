@@ -87,7 +87,7 @@ export abstract class DeclarationWalker extends ScopeTracker {
     this.fnStack.push(entry);
     if (node.superClass) this.walk(node.superClass, node);
     this.push('block');
-    if (node.id && node.type === 'ClassExpression') this.scope!.names.add(node.id.name);
+    if (node.id) this.scope!.names.add(node.id.name); // a class sees its own name inside its body
     this.edits.insertBefore(node.body.start + 1, `static{${G}(${id})}`);
     this.walkAll(node.body.body, node.body);
     this.pop();

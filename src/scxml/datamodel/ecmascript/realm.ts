@@ -99,7 +99,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const apply = Reflect.apply;
   // Node calls the realm's Error.prepareStackTrace with CallSite objects of the host realm: forbid it.
   defineProperty(ErrorC, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
-  defineProperty(G, 'Error', { writable: false, configurable: false });
+  defineProperty(G, 'Error', { value: ErrorC, writable: false, configurable: false }); // the value too: vm's global forwards defines
 
   const { state, now, inState, parseXml } = hooks;
   const timeoutError = freeze(new ErrorC('the script ran longer than the time limit'));

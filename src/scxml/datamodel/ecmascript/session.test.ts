@@ -168,3 +168,15 @@ test('a syntax fault in a script says where in the document the problem is', () 
   const { c } = setup();
   assert.throws(() => c.compileScript('var a = 1;\nvar b = ;', { line: 10, column: 7 }), fault('syntax', /at line 11, column 9\)$/));
 });
+
+test('scripts use the full language: Error, classes naming themselves, generators, destructuring, labels', () => {
+  const { s, run, ev } = setup();
+  run(`try { throw new Error('x') } catch ({ message }) { var msg = message }
+       class A { #p = 1; static s = 2; get p() { return this.#p } static { A.t = 3 } } var av = new A().p + A.s + A.t;
+       var arr = [...(function* () { let n = 0; while (n < 3) yield n++ })()];
+       var { a: { b: deep = 5 } = {}, ...rest } = { x: 1 };
+       outer: for (var i = 0; i < 3; i++) { for (let j = 0; j < 3; j++) { if (j) continue outer } }
+       if (i) var z = 3; else var z = 4
+       var opt = rest?.missing?.x ?? 'dflt';`);
+  assert.deepEqual(s.exportValue(ev('[msg, av, arr.join(), deep, rest.x, i, z, opt, new Error("e") instanceof Error]')), ['x', 6, '0,1,2', 5, 1, 3, 3, 'dflt', true]);
+});
