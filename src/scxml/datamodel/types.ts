@@ -11,6 +11,7 @@
  * The engine decides what a fault means (error.execution, skipping the rest of a block, a
  * false `cond`); the data model only reports faults by throwing {@link DataModelFault}.
  */
+import type { ScxmlEvent } from '../host.js';
 
 /** Where a piece of text sits in the SCXML document (1-based line and column). */
 export interface SourceLocation {
@@ -51,17 +52,8 @@ export function isXmlValue(v: unknown): v is XmlValue {
   return typeof v === 'object' && v !== null && typeof (v as { $xml?: unknown }).$xml === 'string';
 }
 
-/** The `_event` system variable, in portable form (W3C §5.10.1). */
-export interface EventForDataModel {
-  readonly name: string;
-  readonly type: 'platform' | 'internal' | 'external';
-  readonly sendid?: string;
-  readonly origin?: string;
-  readonly origintype?: string;
-  readonly invokeid?: string;
-  readonly data?: PortableValue;
-  readonly raw?: string;
-}
+/** The `_event` system variable (W3C §5.10.1): the engine's event, data in portable form. */
+export type EventForDataModel = ScxmlEvent;
 
 /** What the engine gives a data model session when it is created. */
 export interface DataModelSessionInit {

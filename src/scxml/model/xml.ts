@@ -6,16 +6,9 @@ import { SaxesParser } from 'saxes';
 import type { XmlElementView } from '../host.js';
 import { ScxmlDocumentError } from './errors.js';
 
+/** XmlElementView (host.ts) plus what the compiler needs to cut markup out of the document. */
 export interface XmlElement extends XmlElementView {
-  readonly namespace: string;
-  readonly localName: string;
-  /** Attributes without a namespace, by local name. */
-  readonly attributes: Readonly<Record<string, string>>;
   readonly children: readonly XmlElement[];
-  /** Concatenated text and CDATA directly inside this element. */
-  readonly text: string;
-  readonly line: number;
-  readonly column: number;
   /** The markup between the open and the close tag, exactly as written. */
   readonly innerXml: string;
   /** Whether this element has element or non-whitespace text children. */
