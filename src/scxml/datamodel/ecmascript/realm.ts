@@ -16,8 +16,6 @@ import type { XmlElementDesc } from './xml.js';
 export const RUNNING = 0;
 export const OUTSIDE = 1;
 export const EXPIRED = 2;
-/** How many guard calls pass between two clock readings. */
-export const GUARD_STRIDE = 1024;
 
 export interface RealmHooks {
   /** [0] RUNNING/OUTSIDE/EXPIRED, [1] deadline (0 = set at the first clock reading), [2] time limit ms. */
@@ -42,7 +40,6 @@ export interface RealmRuntime {
   readonly guard: (id?: number) => void;
   /** Passed to every compiled unit as `__ors_k`. */
   readonly kit: { hoist(scope: object, names: readonly string[]): void };
-  readonly timeoutError: object;
   makeScope(sessionid: string, name: unknown, ioprocessors: unknown, extras: Readonly<Record<string, unknown>> | undefined): object;
   /** A new scope with the system variables (non-enumerable own properties) of another. */
   copySystem(scope: object): object;
@@ -58,13 +55,11 @@ export interface RealmRuntime {
   newArray(): unknown[];
   newDate(t: number): object;
   newRegExp(source: string, flags: string): object;
-  freeze<T extends object>(o: T): T;
   readonly intrinsics: {
     readonly objectProto: object;
     readonly arrayProto: object;
     readonly dateProto: object;
     readonly regexpProto: object;
-    readonly functionProto: object;
   };
   readonly dom: RealmDom;
 }
@@ -107,7 +102,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   let count = 0;
   function guard(): void {
     if (state[0] !== 0) throw state[0] === 2 ? timeoutError : outsideError;
-    if (++count < 1024) return;
+    if (++count < 1024) return; // a clock reading every 1024 guard calls (docs/datamodel.md)
     count = 0;
     let t: number;
     try {
@@ -219,7 +214,6 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
         for (let i = 0; i < names.length; i++) if (!apply(hasOwn, scope, [names[i]])) reflectSet(scope, names[i]!, undefined);
       },
     }),
-    timeoutError,
     makeScope(sessionid, name, ioprocessors, extras) {
       const s = create(globals) as Record<string | symbol, unknown>;
       s[EVENT] = undefined;
@@ -270,13 +264,11 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     newArray: () => [],
     newDate: (t) => new DateC(t),
     newRegExp: (source, flags) => new RegExpC(source, flags),
-    freeze,
     intrinsics: freeze({
       objectProto: O.prototype,
       arrayProto: Array.prototype,
       dateProto: DateC.prototype,
       regexpProto: RegExpC.prototype,
-      functionProto: Function.prototype,
     }),
     dom,
   };
