@@ -35,10 +35,15 @@ export function decode(session: EcmaScriptSession, scope: object, heap: Heap): (
   const makeFunction = (text: string, kind: string): object => {
     if (kind !== 'function' && kind !== 'class' && kind !== 'method') throw new RestoreError(`unknown function kind ${kind}`);
     const made = session.doc.functionMaker({ text, kind })(scope);
-    if (kind !== 'method') return made as object;
-    const holder = made as Record<string, unknown>;
-    const key = Object.keys(holder)[0];
-    return holder[key ?? ''] as object;
+    let fn: unknown = made;
+    if (kind === 'method') {
+      const holder = made as Record<string, unknown>;
+      fn = holder[Object.keys(holder)[0] ?? ''];
+    }
+    // The text came from a stored snapshot: it must really be a function (it was instrumented like
+    // any document code, so even a forged one cannot escape or run away).
+    if (typeof fn !== 'function') throw new RestoreError(`function source does not make a function: ${text.slice(0, 40)}`);
+    return fn;
   };
 
   // Pass 1: shells. Functions first; prototype objects ('p') need their function; instances ('i') their prototype.

@@ -104,3 +104,13 @@ test('view shows data items as JSON, never throws, never runs document code', ()
     cyc: { list: ['[circular]'] }, g: { boom: '[getter]' }, p: '[proxy]',
   });
 });
+
+test('a forged function source in a snapshot is compiled like document code and must be a function', () => {
+  const c = new EcmaScriptCompiler({ scriptTimeoutMs: 50 });
+  const { s } = mk(c);
+  const forged = (text: string) => ({ v: 1, vars: { f: [0] }, ev: { $: 'u' }, heap: [['f', text, 'function', {}]] });
+  assert.throws(() => s.restore(forged('x = 5')), DataModelFault);
+  assert.throws(() => s.restore(forged('(0, eval)("1")')), DataModelFault);
+  s.restore(forged('function () { while (true) {} }'));
+  assert.throws(() => s.evaluate(c.compileExpression('f()', { line: 1, column: 1 })), (e: unknown) => e instanceof DataModelFault && e.kind === 'timeout');
+});
