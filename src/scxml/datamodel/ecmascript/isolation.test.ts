@@ -140,3 +140,11 @@ test('host objects inside a null-prototype object are copied in too', () => {
   s.declare('bare', ev('(function () { var o = Object.create(null); o.f = function () { return 7 }; return o })()'));
   assert.equal(ev('bare.f()'), 7);
 });
+
+test('a value of another document handed to assign is copied, not shared', () => {
+  const one = session(new EcmaScriptCompiler({}), 'A');
+  const c2 = new EcmaScriptCompiler({});
+  const two = session(c2, 'B');
+  two.s.declare('v', one.ev('({ n: 1, list: [1, 2] })'));
+  assert.equal(two.ev('v.constructor === Object && v.list instanceof Array && v.n'), 1);
+});

@@ -87,9 +87,9 @@ function copyOut(rt: RealmRuntime, v: unknown, stack: object[], path: (string | 
 }
 
 /**
- * Whether a value handed to the data model holds something of the host realm (and must be copied in).
- * Realm objects never do: every path into the realm copies. Null-prototype objects have no realm to
- * tell, so their contents are looked at.
+ * Whether a value handed to the data model holds something of another realm (the host's, or another
+ * document's) and must be copied in. This realm's objects never do: every path into the realm copies.
+ * Null-prototype objects have no realm to tell, so their contents are looked at.
  */
 export function holdsHostObject(rt: RealmRuntime, v: unknown, depth = 0): boolean {
   if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return false;
@@ -97,10 +97,13 @@ export function holdsHostObject(rt: RealmRuntime, v: unknown, depth = 0): boolea
   if (isProxy(o)) return false; // only document code makes Proxies
   if (o instanceof Object) return true; // a host prototype chain
   const realmObject = rt.intrinsics.objectProto;
-  for (let p = getPrototypeOf(o) as object | null; p !== null; p = getPrototypeOf(p) as object | null) {
+  const first = getPrototypeOf(o) as object | null;
+  for (let p = first; p !== null; p = getPrototypeOf(p) as object | null) {
     if (p === realmObject) return false;
   }
-  if (depth > MAX_DEPTH) return true;
+  // A prototype chain that never meets this realm's Object.prototype belongs to another realm
+  // (another document's value handed over by mistake): copy it as well.
+  if (first !== null || depth > MAX_DEPTH) return true;
   for (const k of keysOf(o)) {
     const d = Object.getOwnPropertyDescriptor(o, k);
     if (d !== undefined && 'value' in d && holdsHostObject(rt, d.value, depth + 1)) return true;
