@@ -79,3 +79,15 @@ test('delayed sends fire in due order and <cancel> removes one', () => {
   host.advance(2000);
   assert.deepEqual(s.configuration(), ['l']);
 });
+
+test('<log> of a function or a cyclic object describes it instead of raising an error', () => {
+  const { s, host } = startSession(`
+    <state id="s">
+      <onentry><script>function f() {} var cyc = {}; cyc.self = cyc;</script>
+        <log label="f" expr="f"/><log label="c" expr="cyc"/></onentry>
+      <transition event="error.execution" target="bad"/>
+    </state><state id="bad"/>`);
+  assert.deepEqual(s.configuration(), ['s']);
+  assert.equal(host.logValues('f')[0], '[function f]');
+  assert.equal(typeof host.logValues('c')[0], 'string');
+});
