@@ -37,6 +37,7 @@ console.log(`bench:engine ${quick ? '--quick ' : ''}— ${started.toISOString()}
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; charts: ${found.dir}`);
 console.log(`medians of ${size.runs} single-session runs and ${size.batchRuns} batches of ${size.sessions} live sessions,` +
   ' after a warm-up; each engine in its own process');
+if (quick) console.log('--quick: few sessions, short warm-up, few runs: a smoke test; judge the targets on a full run');
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`load average before: ${load()} on ${cpus().length} cores; rates per ${clock === 'cpu'
   ? 'CPU-second (process user+system time, GC threads included; --wall for wall-clock)'
@@ -57,8 +58,16 @@ function runEngine(name: EngineName, chart: ChartName, orsEntry: string | undefi
   return JSON.parse(line.slice('RESULT '.length)) as EngineReport;
 }
 
+/** Which engine source was measured: the commit, and whether src/scxml differs from it. */
+function engineRevision(): string {
+  const git = (...a: string[]): string => spawnSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git('rev-parse', '--short', 'HEAD') || 'unknown commit';
+  return git('status', '--porcelain', '--', 'src/scxml') ? `${head} + uncommitted changes in src/scxml` : head;
+}
+
 let orsEntry: string | undefined;
 if (engines.includes('ors')) {
+  console.log(`ORS engine: ${engineRevision()}`);
   const build = buildOrs();
   if (build.warnings) console.error(`*** tsc reports problems in the engine (compiled anyway):\n${build.warnings}`);
   orsEntry = build.entry;

@@ -11,7 +11,7 @@ import type { ChartRunner, ChartScript } from './types.js';
 export class WrongAnswer extends Error {}
 
 export interface Sizes {
-  /** Measured single-session runs (the median is reported), after one smaller warm-up run. */
+  /** Measured single-session runs (the median is reported), after a warm-up run. */
   readonly runs: number;
   /**
    * Measured session batches (starts/s, memory, interleaved events/s come from one batch). Fewer than
@@ -54,17 +54,19 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
  * Full collections until the heap stops shrinking. A V8 context (one per SCION session) is only freed
- * after its weak callbacks run, which takes more than one gc() and a turn of the event loop; without
- * this the contexts of the previous batch vanish during the next one and its heap delta goes negative.
+ * after its weak callbacks have run, which takes two or more gc() calls with a turn of the event loop
+ * between them, and a first gc() may free nothing at all; stopping early lets the previous batch's
+ * contexts vanish during the next one, and that batch's heap delta comes out far too small.
  */
 async function collect(): Promise<void> {
   if (!gc) throw new Error('run with node --expose-gc (the memory figure needs it)');
   let before = Infinity;
-  for (let i = 0; i < 12; i++) {
+  let stable = 0;
+  for (let i = 0; i < 20 && (i < 4 || stable < 2); i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
     const now = process.memoryUsage().heapUsed;
-    if (before - now < 64 * 1024) return;
+    stable = before - now < 64 * 1024 ? stable + 1 : 0;
     before = now;
   }
 }
