@@ -36,7 +36,7 @@ const ns = (x: number): string => `${x.toFixed(1)} ns`;
 
 // ---- The data model as the engine calls it ----
 const c = new EcmaScriptCompiler({});
-const s = c.createSession({ sessionid: 'S', name: 'bench', ioprocessors: { scxml: { location: '#_scxml_S' } }, In: (id) => id === 'routing' });
+const s = c.createSession({ sessionid: 'S', name: 'bench', ioprocessors: () => ({ scxml: { location: '#_scxml_S' } }), In: (id) => id === 'routing' });
 s.declare('count', 0);
 s.declare('agents', s.importValue([{ id: 'a1', skill: 'sales' }, { id: 'a2', skill: 'support' }]));
 s.declare('threshold', 3);
@@ -102,7 +102,7 @@ if (gc) {
     const before = process.memoryUsage().heapUsed;
     const In = (): boolean => false;
     for (let i = 0; i < SESSIONS; i++) {
-      const x = c.createSession({ sessionid: ids[i]!, name: 'bench', ioprocessors: { scxml: { location: `#_scxml_${ids[i]!}` } }, In });
+      const x = c.createSession({ sessionid: ids[i]!, name: 'bench', ioprocessors: () => ({ scxml: { location: `#_scxml_${ids[i]!}` } }), In });
       init(x);
       keep.push(x);
     }
@@ -133,5 +133,5 @@ s.execute(c.compileScript('var cfg = { retries: 3, queues: ["sales", "support"] 
 const snap = s.snapshot();
 row('snapshot size (5 items, a function, _event)', `${JSON.stringify(snap).length} B of JSON`);
 row('snapshot()', `${(nsPerCall(20000, () => s.snapshot()) / 1000).toFixed(1)} µs`);
-const r = c.createSession({ sessionid: 'R', name: 'bench', ioprocessors: {}, In: () => false });
+const r = c.createSession({ sessionid: 'R', name: 'bench', ioprocessors: () => ({}), In: () => false });
 row('restore()', `${(nsPerCall(20000, () => r.restore(snap)) / 1000).toFixed(1)} µs`);

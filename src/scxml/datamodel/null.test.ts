@@ -8,7 +8,7 @@ const at = { line: 3, column: 5 };
 test('the null data model evaluates In() against the session (W3C 436)', () => {
   const c = new NullDataModelCompiler();
   const active = new Set(['ps1', 'p']);
-  const s = c.createSession({ sessionid: 'x', name: undefined, ioprocessors: {}, In: (id) => active.has(id) });
+  const s = c.createSession({ sessionid: 'x', name: undefined, ioprocessors: () => ({}), In: (id) => active.has(id) });
   assert.equal(s.evaluateBoolean(c.compileExpression("In('ps1')", at)), true);
   assert.equal(s.evaluateBoolean(c.compileExpression(' In( "s1" ) ', at)), false);
   assert.equal(s.evaluate(c.compileExpression("'pass'", at)), 'pass');
@@ -16,7 +16,7 @@ test('the null data model evaluates In() against the session (W3C 436)', () => {
 
 test('the null data model refuses everything else', () => {
   const c = new NullDataModelCompiler();
-  const s = c.createSession({ sessionid: 'x', name: undefined, ioprocessors: {}, In: () => true });
+  const s = c.createSession({ sessionid: 'x', name: undefined, ioprocessors: () => ({}), In: () => true });
   const syntax = (e: unknown): boolean => e instanceof DataModelFault && e.kind === 'syntax';
   const runtime = (e: unknown): boolean => e instanceof DataModelFault && e.kind === 'runtime';
   assert.throws(() => c.compileExpression('1 + 1', at), syntax);

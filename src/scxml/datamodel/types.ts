@@ -60,8 +60,8 @@ export interface DataModelSessionInit {
   readonly sessionid: string;
   /** The `name` attribute of `<scxml>`, or undefined. */
   readonly name: string | undefined;
-  /** `_ioprocessors`: called once, when the session is created. Keys are both full type URIs and short names. */
-  readonly ioprocessors: Readonly<Record<string, { readonly location: string }>>;
+  /** `_ioprocessors`, asked for when a document first reads it. Keys are both full type URIs and short names. */
+  readonly ioprocessors: () => Readonly<Record<string, { readonly location: string }>>;
   /** `In(stateId)` (W3C §5.9.1): true when the state is in the current configuration. */
   readonly In: (stateId: string) => boolean;
   /** Extra read-only system variables (the server adds `_genesys`). Portable values. */
@@ -84,6 +84,11 @@ export interface DataModelCompiler {
    * whitespace normalised for `<data>`/kept for `<content>`). `kind` says which rule applies.
    */
   parseContent(text: string, kind: 'data' | 'content'): PortableValue;
+  /**
+   * The document's data ids, told once after compilation and before any session: a data model may
+   * lay its sessions out for them (W3C §5.3 creates every data item at initialisation anyway).
+   */
+  declareVariables?(names: readonly string[]): void;
   createSession(init: DataModelSessionInit): DataModelSession;
 }
 

@@ -48,6 +48,7 @@ export function compileDocument(source: string, options: CompileOptions = {}): C
     loadResource: (src) => load(src, options.uri),
   });
   const built = buildStates(root, content);
+  dm.declareVariables?.(built.states.flatMap((s) => s.data.map((d) => d.id)));
   return Object.freeze({
     uri: options.uri,
     name: root.attributes.name,

@@ -43,15 +43,16 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
     this.sessionid = options.sessionid;
     this.host = options.host;
     this.invokedBy = options.invokedBy;
-    const scxmlLocation = `#_scxml_${options.sessionid}`;
+    const { sessionid, ioprocessors } = options;
     this.dm = doc.datamodel.createSession({
-      sessionid: options.sessionid,
+      sessionid,
       name: doc.name,
-      ioprocessors: {
-        ...options.ioprocessors,
-        [SCXML_EVENT_PROCESSOR]: { location: scxmlLocation },
-        scxml: { location: scxmlLocation },
-      },
+      // Built only when a document reads _ioprocessors: most never do.
+      ioprocessors: () => ({
+        ...ioprocessors,
+        [SCXML_EVENT_PROCESSOR]: { location: `#_scxml_${sessionid}` },
+        scxml: { location: `#_scxml_${sessionid}` },
+      }),
       In: (id) => this.configuration.some((s) => s.id === id),
       extraSystemVariables: options.systemVariables,
     });

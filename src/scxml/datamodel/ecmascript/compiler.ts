@@ -41,7 +41,11 @@ export class EcmaScriptCompiler implements DataModelCompiler {
       throw new DataModelFault('syntax', `scriptTimeoutMs must be a positive number of milliseconds, not ${String(timeoutMs)}`);
     }
     this.timeoutMs = timeoutMs;
-    this.realm = createRealm({ timeoutMs, inState: (id) => this.current?.inState(id) === true });
+    this.realm = createRealm({
+      timeoutMs,
+      inState: (id) => this.current?.inState(id) === true,
+      ioprocessors: () => this.current?.ioprocessors(),
+    });
   }
 
   private readonly register = (info: FunctionInfo, id?: number): number => {
@@ -107,6 +111,11 @@ export class EcmaScriptCompiler implements DataModelCompiler {
   compileScript(text: string, where: SourceLocation): EcmaScript {
     const { fn } = this.cached('script', text, where, () => ({ code: instrumentScript(text, this.register), root: '', simple: false }));
     return new EcmaScript(this.realm, text, where, fn as Evaluator);
+  }
+
+  declareVariables(names: readonly string[]): void {
+    const SYSTEM_NAMES = ['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In'];
+    this.realm.useVariables(names.filter((n) => !SYSTEM_NAMES.includes(n)));
   }
 
   parseContent(text: string, kind: 'data' | 'content'): PortableValue {

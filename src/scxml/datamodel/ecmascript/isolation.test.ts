@@ -6,7 +6,7 @@ import { EcmaScriptCompiler } from './compiler.js';
 const at = { line: 1, column: 1 };
 
 function session(c: EcmaScriptCompiler, id: string): { s: DataModelSession; ev: (e: string) => unknown; run: (t: string) => void } {
-  const s = c.createSession({ sessionid: id, name: undefined, ioprocessors: { scxml: { location: `#_scxml_${id}` } }, In: () => false, extraSystemVariables: { _genesys: { node: 'n1' } } });
+  const s = c.createSession({ sessionid: id, name: undefined, ioprocessors: () => ({ scxml: { location: `#_scxml_${id}` } }), In: () => false, extraSystemVariables: { _genesys: { node: 'n1' } } });
   return { s, ev: (e) => s.evaluate(c.compileExpression(e, at)), run: (t) => s.execute(c.compileScript(t, at)) };
 }
 

@@ -22,8 +22,18 @@ export interface RealmHooks {
   readonly state: Float64Array;
   readonly now: () => number;
   readonly inState: (id: string) => boolean;
+  /** `_ioprocessors` of the session currently evaluating (a host object: imported before use). */
+  readonly ioprocessors: () => unknown;
   readonly parseXml: (text: string) => XmlElementDesc;
 }
+
+/**
+ * Makes a session scope as one object literal: `{ __proto__: globals, [slots]…, var1: undefined, … }`.
+ * Compiled per document from its data ids (sandbox.ts), so every scope has the same shape, and its
+ * variables are own properties from the start: later writes are plain stores, not defineProperty
+ * calls walking a prototype chain that ends in a Proxy.
+ */
+export type ScopeLayout = (globals: object, slots: readonly symbol[], sessionid: string, name: unknown) => object;
 
 export interface PortableEvent {
   readonly name: string;
@@ -40,7 +50,11 @@ export interface RealmRuntime {
   readonly guard: (id?: number) => void;
   /** Passed to every compiled unit as `__ors_k`. */
   readonly kit: { hoist(scope: object, names: readonly string[]): void };
-  makeScope(sessionid: string, name: unknown, ioprocessors: unknown, extras: Readonly<Record<string, unknown>> | undefined): object;
+  makeScope(sessionid: string, name: unknown, extras: Readonly<Record<string, unknown>> | undefined): object;
+  /** The slots every scope literal has, in the order ScopeLayout receives them. */
+  readonly slots: readonly symbol[];
+  /** Installs the document's scope literal (before any session exists). */
+  useLayout(layout: ScopeLayout): void;
   /** A new scope with the system variables (non-enumerable own properties) of another. */
   copySystem(scope: object): object;
   setEvent(scope: object, ev: PortableEvent | undefined): void;
@@ -85,6 +99,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
   const freeze = O.freeze;
   const hasOwn = O.prototype.hasOwnProperty;
+  const isEnumerable = O.prototype.propertyIsEnumerable;
   const toStringTag = O.prototype.toString;
   const isArray = Array.isArray;
   const getTime = DateC.prototype.getTime;
@@ -96,7 +111,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   defineProperty(ErrorC, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   defineProperty(G, 'Error', { value: ErrorC, writable: false, configurable: false }); // the value too: vm's global forwards defines
 
-  const { state, now, inState, parseXml } = hooks;
+  const { state, now, inState, ioprocessors, parseXml } = hooks;
   const timeoutError = freeze(new ErrorC('the script ran longer than the time limit'));
   const outsideError = freeze(new ErrorC('data model code cannot run outside an evaluation'));
   let count = 0;
@@ -175,8 +190,46 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   }
   // `_event` is built lazily: setEvent stores the portable event (two slot writes per event) and
   // the first read in that microstep copies it into the realm, frozen (W3C §5.10.1: read-only).
+  // `_sessionid`, `_name` and `_ioprocessors` are getters over slots too, so creating a session
+  // defines no property at all; `_ioprocessors` is copied in on its first read.
   const EVENT = Symbol('event');
   const PENDING = Symbol('pending event');
+  const SID = Symbol('sessionid');
+  const NAME = Symbol('name');
+  const IOP = Symbol('ioprocessors');
+  const slots = freeze([EVENT, PENDING, SID, NAME, IOP]);
+  let layout: ScopeLayout = (g, sl, sid, name) => {
+    const sc = create(g) as Record<symbol, unknown>;
+    defineProperty(sc, sl[0]!, { value: undefined, writable: true });
+    defineProperty(sc, sl[1]!, { value: undefined, writable: true });
+    defineProperty(sc, sl[2]!, { value: sid, writable: true });
+    defineProperty(sc, sl[3]!, { value: name, writable: true });
+    defineProperty(sc, sl[4]!, { value: undefined, writable: true });
+    return sc;
+  };
+  const slotGetter = (k: string, get: (this: Record<symbol, unknown>) => unknown): void => {
+    defineProperty(globals, k, { get, enumerable: false, configurable: false });
+  };
+  slotGetter('_sessionid', function () {
+    return this[SID];
+  });
+  slotGetter('_name', function () {
+    return this[NAME];
+  });
+  slotGetter('_ioprocessors', function () {
+    let v = this[IOP];
+    if (v === undefined) {
+      let raw: unknown;
+      try {
+        raw = ioprocessors();
+      } catch {
+        throw new ErrorC('_ioprocessors is not available');
+      }
+      v = freeze(imp(raw));
+      this[IOP] = v;
+    }
+    return v;
+  });
   // Every field goes through imp: the host promises strings, and a promise is not a proof.
   const makeEvent = (ev: PortableEvent): object => freeze({
     name: imp(ev.name), type: imp(ev.type), sendid: imp(ev.sendid), origin: imp(ev.origin),
@@ -214,13 +267,12 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
         for (let i = 0; i < names.length; i++) if (!apply(hasOwn, scope, [names[i]])) reflectSet(scope, names[i]!, undefined);
       },
     }),
-    makeScope(sessionid, name, ioprocessors, extras) {
-      const s = create(globals) as Record<string | symbol, unknown>;
-      s[EVENT] = undefined;
-      s[PENDING] = undefined;
-      readOnly(s, '_sessionid', sessionid);
-      readOnly(s, '_name', name);
-      readOnly(s, '_ioprocessors', imp(ioprocessors));
+    slots,
+    useLayout(l) {
+      layout = l;
+    },
+    makeScope(sessionid, name, extras) {
+      const s = layout(globals, slots, sessionid, name) as Record<string | symbol, unknown>;
       if (extras) {
         const ks = keys(extras);
         for (let i = 0; i < ks.length; i++) readOnly(s, ks[i]!, imp(extras[ks[i]!]));
@@ -228,9 +280,9 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
       return s;
     },
     copySystem(scope) {
-      const s = create(globals) as Record<string | symbol, unknown>;
-      s[EVENT] = undefined;
-      s[PENDING] = undefined;
+      const from = scope as Record<symbol, unknown>;
+      const s = layout(globals, slots, from[SID] as string, from[NAME]) as Record<string | symbol, unknown>;
+      s[IOP] = from[IOP];
       const ks = getOwnPropertyNames(scope);
       for (let i = 0; i < ks.length; i++) {
         const k = ks[i]!;
@@ -259,7 +311,11 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
         return 'an exception that cannot be described';
       }
     },
-    declare: dataProp,
+    // A variable the scope literal already has is a plain store; a new one is defined.
+    declare(o, k, v) {
+      if (apply(isEnumerable, o, [k])) (o as Record<string, unknown>)[k] = v;
+      else dataProp(o, k, v);
+    },
     newObject: (proto) => create(proto) as object,
     newArray: () => [],
     newDate: (t) => new DateC(t),

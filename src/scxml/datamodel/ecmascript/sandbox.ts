@@ -14,7 +14,7 @@
 import vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { createRealmDom, type RealmDom } from './dom.js';
-import { createRealmRuntime, OUTSIDE, type RealmRuntime } from './realm.js';
+import { createRealmRuntime, OUTSIDE, type RealmRuntime, type ScopeLayout } from './realm.js';
 import { parseXmlTree } from './xml.js';
 
 export interface Realm {
@@ -23,12 +23,16 @@ export interface Realm {
   readonly state: Float64Array;
   /** Compiles a unit factory `(function(g, k){ return function(s…){…} })` and binds it. */
   load<F>(code: string, filename: string): F;
+  /** Gives every scope made from now on these variables from the start (the document's data ids). */
+  useVariables(names: readonly string[]): void;
 }
 
 export interface RealmOptions {
   readonly timeoutMs: number;
   /** In() of the session currently evaluating. */
   readonly inState: (id: string) => boolean;
+  /** `_ioprocessors` of the session currently evaluating. */
+  readonly ioprocessors: () => unknown;
 }
 
 /** Evaluates a self-contained function's source in the context, in strict mode. */
@@ -49,7 +53,7 @@ export function createRealm(options: RealmOptions): Realm {
   const dom = evaluateFactory<RealmDom>(context, createRealmDom)();
   const now = performance.now.bind(performance);
   const rt = evaluateFactory<RealmRuntime>(context, createRealmRuntime)(
-    { state, now, inState: options.inState, parseXml: parseXmlTree },
+    { state, now, inState: options.inState, ioprocessors: options.ioprocessors, parseXml: parseXmlTree },
     dom,
   );
   return {
@@ -58,6 +62,14 @@ export function createRealm(options: RealmOptions): Realm {
     load<F>(code: string, filename: string): F {
       const factory = new vm.Script(code, { filename }).runInContext(context) as (g: unknown, k: unknown) => F;
       return factory(rt.guard, rt.kit);
+    },
+    useVariables(names) {
+      // Symbol-keyed slots first, then one key per variable: every scope gets the same shape.
+      // `__proto__` as a literal key would set the prototype, so it is left to declare().
+      const keys = [...new Set(names)].filter((n) => n !== '__proto__').map((n) => `${JSON.stringify(n)}: undefined`);
+      const code = `(function(){"use strict";return function(g, sl, sid, name){return {__proto__: g, [sl[0]]: undefined, [sl[1]]: undefined, [sl[2]]: sid, [sl[3]]: name, [sl[4]]: undefined${keys.map((k) => `, ${k}`).join('')}};}})`;
+      const make = new vm.Script(code, { filename: 'scxml-scope-layout' }).runInContext(context) as () => ScopeLayout;
+      rt.useLayout(make());
     },
   };
 }

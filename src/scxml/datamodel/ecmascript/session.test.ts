@@ -7,7 +7,7 @@ const at = { line: 1, column: 1 };
 
 function setup(active: string[] = []): { c: EcmaScriptCompiler; s: DataModelSession; ev: (e: string) => unknown; run: (t: string) => void } {
   const c = new EcmaScriptCompiler({});
-  const s = c.createSession({ sessionid: 'S1', name: 'machine', ioprocessors: { scxml: { location: '#_scxml_S1' } }, In: (id) => active.includes(id) });
+  const s = c.createSession({ sessionid: 'S1', name: 'machine', ioprocessors: () => ({ scxml: { location: '#_scxml_S1' } }), In: (id) => active.includes(id) });
   return { c, s, ev: (e) => s.evaluate(c.compileExpression(e, at)), run: (t) => s.execute(c.compileScript(t, at)) };
 }
 

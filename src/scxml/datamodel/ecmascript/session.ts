@@ -37,12 +37,14 @@ interface Named {
 export class EcmaScriptSession implements DataModelSession {
   /** Replaced by restore(); functions made by scripts close over the scope they were made with. */
   scope: object;
-  /** The engine's In(); the init object itself is not kept (a session should stay small). */
+  /** The engine's In() and `_ioprocessors`; the init object itself is not kept (a session should stay small). */
   readonly inState: (stateId: string) => boolean;
+  readonly ioprocessors: () => Readonly<Record<string, { readonly location: string }>>;
 
   constructor(readonly doc: EcmaScriptCompiler, init: DataModelSessionInit) {
     this.inState = init.In;
-    this.scope = doc.realm.rt.makeScope(init.sessionid, init.name, init.ioprocessors, init.extraSystemVariables);
+    this.ioprocessors = init.ioprocessors;
+    this.scope = doc.realm.rt.makeScope(init.sessionid, init.name, init.extraSystemVariables);
   }
 
   /** A fresh scope with this session's system variables (for restore). */

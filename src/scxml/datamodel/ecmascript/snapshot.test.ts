@@ -6,7 +6,7 @@ import { EcmaScriptCompiler } from './compiler.js';
 const at = { line: 1, column: 1 };
 
 function mk(c: EcmaScriptCompiler, id = 'A'): { s: DataModelSession; ev: (e: string) => unknown; run: (t: string) => void } {
-  const s = c.createSession({ sessionid: id, name: 'm', ioprocessors: { scxml: { location: `#_scxml_${id}` } }, In: () => false });
+  const s = c.createSession({ sessionid: id, name: 'm', ioprocessors: () => ({ scxml: { location: `#_scxml_${id}` } }), In: () => false });
   return { s, ev: (e) => s.evaluate(c.compileExpression(e, at)), run: (t) => s.execute(c.compileScript(t, at)) };
 }
 

@@ -8,7 +8,7 @@ const isTimeout = (e: unknown): boolean => e instanceof DataModelFault && e.kind
 
 function setup(): { c: EcmaScriptCompiler; run: (t: string) => void; ev: (e: string) => unknown; other: (e: string) => unknown } {
   const c = new EcmaScriptCompiler({ scriptTimeoutMs: 50 });
-  const mk = (id: string) => c.createSession({ sessionid: id, name: undefined, ioprocessors: {}, In: () => false });
+  const mk = (id: string) => c.createSession({ sessionid: id, name: undefined, ioprocessors: () => ({}), In: () => false });
   const s = mk('A');
   const o = mk('B');
   o.declare('n', 1);
@@ -52,7 +52,7 @@ test('a runaway expression is stopped too', () => {
 
 test('a finite loop longer than one clock stride completes (no timing involved: the default limit)', () => {
   const c = new EcmaScriptCompiler({});
-  const s = c.createSession({ sessionid: 'A', name: undefined, ioprocessors: {}, In: () => false });
+  const s = c.createSession({ sessionid: 'A', name: undefined, ioprocessors: () => ({}), In: () => false });
   s.execute(c.compileScript('var total = 0; for (var i = 0; i < 5000; i++) { total += i }', at));
   assert.equal(s.evaluate(c.compileExpression('total', at)), 12497500);
 });

@@ -7,7 +7,7 @@ const at = { line: 1, column: 1 };
 
 function setup(): { c: EcmaScriptCompiler; s: ReturnType<EcmaScriptCompiler['createSession']>; ev: (e: string) => unknown } {
   const c = new EcmaScriptCompiler({});
-  const s = c.createSession({ sessionid: 'A', name: undefined, ioprocessors: {}, In: () => false });
+  const s = c.createSession({ sessionid: 'A', name: undefined, ioprocessors: () => ({}), In: () => false });
   return { c, s, ev: (e) => s.evaluate(c.compileExpression(e, at)) };
 }
 
