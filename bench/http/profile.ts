@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 const mode = process.argv[2] ?? 'event';
-const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/ors-prof', '--import', 'tsx', fileURLToPath(new URL('ors-server.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/ors-prof', fileURLToPath(new URL('ors-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r));
 const post = async (p: string, b: string) => (await fetch(url + p, { method: 'POST', body: b, headers: { 'content-type': 'application/x-www-form-urlencoded' } })).text();
 const ids: string[] = [];

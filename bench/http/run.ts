@@ -9,7 +9,8 @@
  *
  *   BENCH_DURATION=5 BENCH_RUNS=3 BENCH_CONNECTIONS=50 npm run bench:http
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -23,7 +24,7 @@ const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 interface Figures { rps: number; p50: number; p99: number; errors: number }
 
 async function spawnServer(file: string, args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', here(file), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [here(file), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     rl.once('line', resolve);
@@ -63,8 +64,16 @@ function summary(runs: Figures[]): Figures {
   return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((a, r) => a + r.errors, 0) };
 }
 
+/** The node runs the shipped JavaScript: build dist/ from the current sources first. */
+function build(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: here('../../'), stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed: the benchmark needs dist/');
+}
+
 async function main(): Promise<void> {
-  const ors = await spawnServer('ors-server.ts');
+  build();
+  const ors = await spawnServer('ors-server.mjs');
   // Answer sizes of the ORS calls, so the bare server answers bodies of the same size.
   const startAnswer = await post(ors.url, '/scxml/session/start', 'src=bench.scxml');
   const sample = JSON.parse(startAnswer).sessionid as string;
@@ -76,7 +85,7 @@ async function main(): Promise<void> {
   const rotate = (suffix: string): Setup => (req) => { req.path = `/scxml/session/${ids[next++ % ids.length]}/event/ping${suffix}`; req.body = 'a=1'; return req; };
 
   const bares: Record<string, { url: string; child: ChildProcess }> = {};
-  for (const [k, answer] of Object.entries({ start: startAnswer, event: eventAnswer, wait: waitAnswer })) bares[k] = await spawnServer('bare-server.ts', [String(Buffer.byteLength(answer))]);
+  for (const [k, answer] of Object.entries({ start: startAnswer, event: eventAnswer, wait: waitAnswer })) bares[k] = await spawnServer('bare-server.mjs', [String(Buffer.byteLength(answer))]);
 
   const scenarios: { name: string; ors: () => Promise<Figures>; bare: () => Promise<Figures>; target?: number }[] = [
     { name: 'session starts', ors: () => load(ors.url, '/scxml/session/start', 'src=bench.scxml'), bare: () => load(bares['start']!.url, '/scxml/session/start', 'src=bench.scxml'), target: 0.4 },

@@ -1,7 +1,9 @@
 // One ORS node for the HTTP benchmark, in its own process; prints its URL on stdout.
+// It runs the JavaScript `npm run build` ships (dist/, rebuilt by run.ts first), with plain node:
+// through tsx, esbuild's keepNames would wrap every closure the server creates per request.
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config/load.js';
-import { OrsNode } from '../../src/server/node.js';
+import { loadConfig } from '../../dist/config/load.js';
+import { OrsNode } from '../../dist/server/node.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const config = loadConfig({
