@@ -90,3 +90,33 @@ test('deliver says what happened to an event for unknown and full sessions', () 
   const { manager } = setup();
   assert.equal(manager.deliver('nope', { name: 'x', type: 'external' }), 'session_not_found');
 });
+
+test('a parent and its invoked child restored from snapshots talk again and finish with done.invoke', async () => {
+  const child = `<scxml ${NS}><state id="c"><transition event="ping" target="cf"><send target="#_parent" event="pong"/></transition></state><final id="cf"/></scxml>`;
+  const parentDoc = compile(`
+    <state id="s">
+      <invoke id="kid"><content>${child}</content></invoke>
+      <transition event="go"><send target="#_kid" event="ping"/></transition>
+      <transition event="pong" target="t"/>
+    </state>
+    <state id="t"><transition event="done.invoke.kid" target="end"/></state>
+    <final id="end"/>`);
+  const first = setup();
+  const parent = first.manager.start(parentDoc);
+  await first.manager.whenIdle();
+  assert.equal(first.manager.size, 2);
+  const kid = [...first.manager.all()].find((s) => s.invokedBy?.parent === parent.id)!;
+  assert.equal(kid.invokedBy?.invokeid, 'kid');
+  const snapshots = [parent.snapshot(), kid.snapshot()].map((s) => JSON.parse(JSON.stringify(s)));
+  const childDoc = kid.document;
+  first.manager.close();
+
+  const second = setup();
+  const restoredParent = second.manager.restore(parentDoc, snapshots[0]);
+  second.manager.restore(childDoc, snapshots[1]);
+  second.manager.deliver(restoredParent.id, { name: 'go', type: 'external' });
+  for (let i = 0; i < 10 && restoredParent.status !== 'done'; i++) await second.manager.whenIdle();
+  assert.equal(restoredParent.status, 'done');
+  assert.deepEqual(restoredParent.configuration(), ['end']);
+  assert.equal(second.manager.size, 0);
+});

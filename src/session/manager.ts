@@ -87,6 +87,11 @@ export class SessionManager {
     return this.sessions.get(sessionid);
   }
 
+  /** Every session of this process (running ones; ended sessions are dropped). */
+  all(): IterableIterator<SessionHandle> {
+    return this.sessions.values();
+  }
+
   /** @internal the host's view of a session. */
   session(sessionid: string): ManagedSession | undefined {
     return this.sessions.get(sessionid);
