@@ -1,5 +1,5 @@
 /**
- * Finds and reads the benchmark charts. They live outside the repo (TEAM-NOTES: never copied in), at
+ * Finds and reads the benchmark charts. They live outside the repo (the project never copies them in), at
  * $ORS_SHARED_DIR/bench-charts or ../shared/bench-charts next to the repo root.
  */
 import { existsSync, readFileSync } from 'node:fs';
