@@ -17,6 +17,9 @@ import { restoreCore, snapshotCore } from './runtime/snapshot.js';
 export class Interpreter {
   private readonly core: SessionCore;
   private readonly params: SessionOptions['params'];
+  /** A macrostep is running: a stop() from inside it (a hook, custom content) waits for its end. */
+  private busy = false;
+  private stopRequested = false;
 
   constructor(doc: CompiledDocument, options: SessionOptions) {
     this.core = new SessionCore(doc, options);
@@ -52,8 +55,13 @@ export class Interpreter {
     } else {
       initializeData(core, doc.root.data, this.params);
     }
-    executeBlock(core, doc.initScripts);
-    enterStates(core, [doc.root.initial!]);
+    this.busy = true;
+    try {
+      executeBlock(core, doc.initScripts);
+      enterStates(core, [doc.root.initial!]);
+    } finally {
+      this.busy = false;
+    }
     this.runQueued();
   }
 
@@ -70,15 +78,20 @@ export class Interpreter {
   /** Runs macrosteps until no event is left or the session ends. */
   runQueued(): void {
     const core = this.core;
-    if (core.status !== 'running') return;
-    runUntilStable(core);
-    while (core.running) {
-      const event = core.externalQueue.shift();
-      if (event === undefined) break;
-      processExternalEvent(core, event);
+    if (core.status !== 'running' || this.busy) return;
+    this.busy = true;
+    try {
       runUntilStable(core);
+      while (core.running) {
+        const event = core.externalQueue.shift();
+        if (event === undefined) break;
+        processExternalEvent(core, event);
+        runUntilStable(core);
+      }
+    } finally {
+      this.busy = false;
     }
-    if (!core.running) this.exitInterpreter('final');
+    if (!core.running) this.exitInterpreter(this.stopRequested ? 'stopped' : 'final');
   }
 
   /** A timer armed through host.scheduleDelayedSend is due: dispatch that send (then call runQueued). */
@@ -96,6 +109,12 @@ export class Interpreter {
     if (this.core.status === 'done') return;
     if (this.core.status === 'new') this.core.status = 'running';
     this.core.running = false;
+    if (this.busy) {
+      // Called from inside this session's own macrostep: the loop ends after the current
+      // microstep and runQueued() exits the interpreter then, never in the middle of one.
+      this.stopRequested = true;
+      return;
+    }
     this.exitInterpreter('stopped');
   }
 

@@ -90,3 +90,22 @@ test('a snapshot restores functions defined by <script>, history and the interna
   assert.equal(restored.datamodelView().count, 4);
   assert.deepEqual(restored.datamodelView().count, original.datamodelView().count);
 });
+
+test('stop() called from inside its own macrostep ends it after that microstep, with onexit run once', () => {
+  const host = new RecordingHost();
+  const doc = compileDocument(`<scxml ${NS} datamodel="ecmascript">
+    <state id="s"><onexit><log label="exit" expr="'s'"/></onexit>
+      <transition event="go" target="t"><log label="t" expr="'transition'"/></transition></state>
+    <state id="t"><onentry><log label="t" expr="'entered t'"/></onentry></state></scxml>`);
+  const s = new Interpreter(doc, { sessionid: 'self', host });
+  host.log = (_sid, label, value) => {
+    host.logs.push({ label, value });
+    if (value === 'transition') s.stop();
+  };
+  s.start();
+  send(s, 'go');
+  assert.equal(s.status, 'done');
+  assert.equal(host.ended?.reason, 'stopped');
+  assert.deepEqual(host.logValues('exit'), ['s']);
+  assert.deepEqual(host.logValues('t'), ['transition', 'entered t']);
+});
