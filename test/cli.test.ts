@@ -65,3 +65,11 @@ test('ors --help and ors start --help list the commands and every flag', async (
   assert.equal(code, 0);
   for (const flag of ['--config', '--node-id', '--listen', '--advertise', '--external-url', '--store', '--apps', '--heartbeat-backup-status']) assert.ok(out.includes(flag), flag);
 });
+
+test('ors cluster says plainly that this version runs single nodes only', async () => {
+  const { main } = await import('../src/cli/main.js');
+  const err: string[] = [];
+  const code = await main({ argv: ['cluster'], env: {}, cwd: REPO, out: () => undefined, err: (l) => err.push(l) });
+  assert.equal(code, 2);
+  assert.match(err.join('\n'), /not in this version.*"ors start" runs one node/);
+});

@@ -33,6 +33,11 @@ function checkStartable(config: OrsConfig): void {
 export async function main(io: CliIo): Promise<number> {
   const [command, ...rest] = io.argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') { io.out(USAGE); return 0; }
+  if (command === 'cluster') {
+    // SPEC §7's local cluster needs the Redis store and the HA lease, which this version does not have.
+    io.err('ors: "ors cluster" is not in this version (it needs the Redis store and HA pairs); "ors start" runs one node');
+    return 2;
+  }
   if (command !== 'start') { io.err(`ors: unknown command "${command}"; ors --help lists the commands`); return 2; }
   if (rest.includes('--help') || rest.includes('-h')) { io.out(startUsage()); return 0; }
   let config: OrsConfig;
