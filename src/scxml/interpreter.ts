@@ -122,13 +122,16 @@ export class Interpreter {
   private exitInterpreter(reason: 'final' | 'stopped'): void {
     const core = this.core;
     if (core.status === 'done') return;
-    core.finalConfiguration ??= core.configuration.slice();
-    const statesToExit = core.configuration.slice().reverse();
-    for (const s of statesToExit) {
+    // States leave the configuration one by one (In() in onexit sees that); once all have left, the
+    // configuration the session ended in is kept, top-level final state included, for queries.
+    const finalConfiguration = core.configuration.slice();
+    for (let i = finalConfiguration.length - 1; i >= 0; i--) {
+      const s = finalConfiguration[i]!;
       for (const block of s.onexit) executeBlock(core, block);
       core.cancelInvocations(s);
+      core.configuration.pop();
     }
-    core.configuration = [];
+    core.configuration = finalConfiguration;
     core.status = 'done';
     core.internalQueue = [];
     core.externalQueue = [];
@@ -141,13 +144,7 @@ export class Interpreter {
 
   /** Active state ids in document order; once done, the configuration the session ended in. */
   configuration(): string[] {
-    const states = this.core.status === 'done' ? (this.core.finalConfiguration ?? []) : this.core.configuration;
-    return states.map((s) => s.id);
-  }
-
-  /** Whether a state is active (W3C In()). */
-  isActive(stateId: string): boolean {
-    return this.core.configuration.some((s) => s.id === stateId);
+    return this.core.configuration.map((s) => s.id);
   }
 
   datamodelView(): Record<string, unknown> {

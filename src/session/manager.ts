@@ -4,7 +4,7 @@
  * another (W3C §6.2: sent events arrive on the target's external queue).
  */
 import { randomBytes } from 'node:crypto';
-import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionSnapshot } from '../scxml/index.js';
+import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
 import { RealClock } from './clock.js';
 import { ManagedSession } from './managedSession.js';
 import { createSessionHost } from './sessionHost.js';
@@ -39,22 +39,12 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  /** Creates a session and runs its first macrostep (on the next batch if called from inside one). */
+  /** Creates a session; its first macrostep runs in the next batch (afterNextRun resolves after it). */
   start(doc: CompiledDocument, opts: StartOptions = {}): SessionHandle {
     if (this.closed) throw new Error('the session manager is closed');
     const sessionid = opts.sessionid ?? this.options.newSessionId?.() ?? randomBytes(10).toString('hex');
     if (this.sessions.has(sessionid)) throw new Error(`session id ${sessionid} is already in use`);
-    const ioprocessors = this.ioprocessorsFor(sessionid);
-    const interpreter = new Interpreter(doc, {
-      sessionid,
-      host: this.host,
-      params: opts.params,
-      invokedBy: opts.invokedBy,
-      ioprocessors,
-      systemVariables: this.options.systemVariables?.(sessionid),
-    });
-    const session = new ManagedSession(interpreter);
-    this.sessions.set(sessionid, session);
+    const session = this.register(new Interpreter(doc, { ...this.sessionOptions(sessionid), params: opts.params, invokedBy: opts.invokedBy }));
     this.markRunnable(session);
     return session;
   }
@@ -66,15 +56,9 @@ export class SessionManager {
    */
   restore(doc: CompiledDocument, snapshot: SessionSnapshot): SessionHandle {
     if (this.sessions.has(snapshot.sessionid)) throw new Error(`session id ${snapshot.sessionid} is already in use`);
-    const interpreter = Interpreter.restore(doc, snapshot, {
-      sessionid: snapshot.sessionid,
-      host: this.host,
-      ioprocessors: this.ioprocessorsFor(snapshot.sessionid),
-      systemVariables: this.options.systemVariables?.(snapshot.sessionid),
-    });
-    const session = new ManagedSession(interpreter);
+    const interpreter = Interpreter.restore(doc, snapshot, this.sessionOptions(snapshot.sessionid));
+    const session = this.register(interpreter);
     session.started = snapshot.status !== 'new';
-    this.sessions.set(snapshot.sessionid, session);
     const by = snapshot.invokedBy;
     const parent = by ? this.sessions.get(by.parent) : undefined;
     if (by && parent) (parent.children ??= new Map()).set(by.invokeid, snapshot.sessionid);
@@ -144,14 +128,21 @@ export class SessionManager {
     this.runnable.clear();
   }
 
-  private ioprocessorsFor(sessionid: string): Record<string, { location: string }> {
+  /** What every session of this manager gets: this host, its Event I/O Processor addresses, system variables. */
+  private sessionOptions(sessionid: string): SessionOptions {
     const ioprocessors: Record<string, { location: string }> = {};
     for (const p of this.options.ioProcessors ?? []) {
       const location = p.location(sessionid);
       ioprocessors[p.type] = { location };
       for (const alias of p.aliases) ioprocessors[alias] = { location };
     }
-    return ioprocessors;
+    return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid) };
+  }
+
+  private register(interpreter: Interpreter): ManagedSession {
+    const session = new ManagedSession(interpreter);
+    this.sessions.set(interpreter.sessionid, session);
+    return session;
   }
 
   markRunnable(session: ManagedSession): void {

@@ -5,24 +5,29 @@ import type { Machine } from './types.js';
 import { isDescendant } from './domain.js';
 import { isAtomicState, removeFromConfiguration } from './configuration.js';
 
-/** https://www.w3.org/TR/scxml/#computeExitSet — returned in document order. */
+/**
+ * https://www.w3.org/TR/scxml/#computeExitSet — returned in document order. Departure: one pass over
+ * the configuration (already in document order) asking each state whether it lies in any transition's
+ * domain (getTransitionDomain, precomputed at compile time), so no dedupe and no sort are needed.
+ */
 export function computeExitSet(m: Machine, transitions: readonly Transition[]): StateNode[] {
   const statesToExit: StateNode[] = [];
-  for (const t of transitions) {
-    const domain = t.domain; // getTransitionDomain, precomputed at compile time
-    if (domain === undefined) continue;
-    for (const s of m.configuration) {
-      if (isDescendant(s, domain) && !statesToExit.includes(s)) statesToExit.push(s);
+  for (const s of m.configuration) {
+    for (const t of transitions) {
+      if (t.domain !== undefined && isDescendant(s, t.domain)) {
+        statesToExit.push(s);
+        break;
+      }
     }
   }
-  return statesToExit.length > 1 ? statesToExit.sort((a, b) => a.index - b.index) : statesToExit;
+  return statesToExit;
 }
 
 /** https://www.w3.org/TR/scxml/#exitStates */
 export function exitStates(m: Machine, enabledTransitions: readonly Transition[]): void {
   const statesToExit = computeExitSet(m, enabledTransitions);
   if (statesToExit.length === 0) return;
-  m.statesToInvoke = m.statesToInvoke.filter((s) => !statesToExit.includes(s));
+  if (m.statesToInvoke.length > 0) m.statesToInvoke = m.statesToInvoke.filter((s) => !statesToExit.includes(s));
   statesToExit.reverse(); // exit order: reverse document order
   for (const s of statesToExit) recordHistory(m, s);
   for (const s of statesToExit) {

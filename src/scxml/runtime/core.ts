@@ -34,8 +34,7 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   /** Late binding: states whose data has been initialised. */
   boundStates: Set<number> | undefined = undefined;
   idCounter = 0;
-  /** The top-level final state reached, and the configuration at that moment (kept for queries). */
-  finalConfiguration: StateNode[] | undefined = undefined;
+  /** The evaluated `<donedata>` of the top-level final state reached. */
   donedata: PortableValue = undefined;
 
   constructor(doc: CompiledDocument, options: SessionOptions) {
@@ -53,9 +52,15 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
         [SCXML_EVENT_PROCESSOR]: { location: `#_scxml_${sessionid}` },
         scxml: { location: `#_scxml_${sessionid}` },
       }),
-      In: (id) => this.configuration.some((s) => s.id === id),
+      In: (id) => this.isActive(id),
       extraSystemVariables: options.systemVariables,
     });
+  }
+
+  /** W3C In(): whether the state with this id is active. */
+  isActive(stateId: string): boolean {
+    const s = this.doc.stateById.get(stateId);
+    return s !== undefined && this.configuration.includes(s);
   }
 
   get ctx(): ExecutionContext {
@@ -106,7 +111,6 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
     }
   }
   reachedTopLevelFinal(state: StateNode): void {
-    this.finalConfiguration = this.configuration.slice();
     this.donedata = this.evaluateDonedata(state);
   }
   conditionMatch(t: Transition): boolean {

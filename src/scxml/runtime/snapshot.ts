@@ -15,7 +15,7 @@ export function snapshotCore(core: SessionCore): SessionSnapshot {
     v: 1,
     sessionid: core.sessionid,
     status: core.status,
-    configuration: indices(core.status === 'done' ? (core.finalConfiguration ?? []) : core.configuration),
+    configuration: indices(core.configuration),
     history,
     datamodel: core.dm.snapshot(),
     internalQueue: core.internalQueue.slice(),
@@ -39,9 +39,7 @@ export function restoreCore(core: SessionCore, snap: SessionSnapshot): void {
   if (snap.v !== 1) throw new Error(`snapshot version ${String(snap.v)} is not supported`);
   core.status = snap.status;
   core.running = snap.status === 'running';
-  const config = snap.configuration.map(state);
-  if (snap.status === 'done') core.finalConfiguration = config;
-  else core.configuration = config;
+  core.configuration = snap.configuration.map(state);
   const entries = Object.entries(snap.history);
   if (entries.length > 0) core.historyValue = new Map(entries.map(([h, list]) => [Number(h), list.map(state)]));
   core.dm.restore(snap.datamodel);
