@@ -1,7 +1,7 @@
 /** Conflicts between parallel regions and document-order selection (W3C Appendix D removeConflictingTransitions). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { send, startSession } from '../../../test/support/engineHost.js';
+import { send, startSession } from '../../../test/helpers/engineHost.js';
 
 test('a transition leaving the parallel preempts a later region\'s transition for the same event', () => {
   const { s, host } = startSession(`

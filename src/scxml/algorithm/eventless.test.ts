@@ -1,7 +1,7 @@
 /** Eventless transitions and the internal queue inside one macrostep (W3C Appendix D mainEventLoop). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { send, startSession } from '../../../test/support/engineHost.js';
+import { send, startSession } from '../../../test/helpers/engineHost.js';
 
 test('an eventless loop runs until its condition fails, all in the first macrostep', () => {
   const { s } = startSession(`

@@ -1,7 +1,7 @@
 /** Shallow and deep history, and default history content (W3C §3.10, Appendix D addDescendantStatesToEnter). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { send, startSession } from '../../../test/support/engineHost.js';
+import { send, startSession } from '../../../test/helpers/engineHost.js';
 
 const chart = `
   <state id="main" initial="a">

@@ -1,7 +1,7 @@
 /** Executable content errors (W3C §4.9, §5.9, §6.2): error.execution stops only its own block. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSession } from '../../../test/support/engineHost.js';
+import { startSession } from '../../../test/helpers/engineHost.js';
 
 test('an error inside <foreach> stops the foreach and the rest of its block, but not the next block', () => {
   const { s, host } = startSession(`

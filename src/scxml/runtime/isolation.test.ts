@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileDocument, Interpreter } from '../index.js';
-import { RecordingHost, NS, send, startSession } from '../../../test/support/engineHost.js';
+import { RecordingHost, NS, send, startSession } from '../../../test/helpers/engineHost.js';
 
 test('a script that loops forever is stopped: the session gets error.execution and goes on', () => {
   const started = Date.now();
