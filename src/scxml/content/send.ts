@@ -20,7 +20,7 @@ export function normaliseSendType(type: string | undefined): string {
 }
 
 /** Sends an evaluated event now; a failure becomes an error event on the internal queue. */
-export function dispatchSend(ctx: ExecutionContext, send: Omit<PendingSend, 'dueAt'>): void {
+export function dispatchSend(ctx: ExecutionContext, send: Omit<PendingSend, 'dueAt' | 'sendid'> & { readonly sendid?: string }): void {
   const { target, type, event } = send;
   if (type === SCXML_EVENT_PROCESSOR && target === undefined) {
     ctx.enqueueExternal(event);
@@ -55,16 +55,8 @@ interface SendDefinition {
   readonly content: ContentDefinition | undefined;
 }
 
-function exclusive(el: XmlElement, c: ContentCompiler, a: string, b: string): void {
-  if (el.attributes[a] !== undefined && el.attributes[b] !== undefined) {
-    c.fail(el, `<${el.localName}> may have "${a}" or "${b}", not both`);
-  }
-}
-
 export function compileSend(el: XmlElement, c: ContentCompiler): Action {
-  for (const [a, b] of [['event', 'eventexpr'], ['target', 'targetexpr'], ['type', 'typeexpr'], ['id', 'idlocation'], ['delay', 'delayexpr']]) {
-    exclusive(el, c, a!, b!);
-  }
+  c.exclusive(el, [['event', 'eventexpr'], ['target', 'targetexpr'], ['type', 'typeexpr'], ['id', 'idlocation'], ['delay', 'delayexpr']]);
   const delayText = el.attributes.delay;
   let delay: number | undefined;
   if (delayText !== undefined) {
@@ -124,7 +116,7 @@ function runSend(ctx: ExecutionContext, def: SendDefinition): void {
     if (delay > 0) {
       ctx.addPendingSend({ sendid: sendid ?? `${ctx.sessionid}.${ctx.generateId()}`, dueAt: ctx.host.now() + delay, target, type, event });
     } else {
-      dispatchSend(ctx, { sendid: sendid ?? '', target, type, event });
+      dispatchSend(ctx, { sendid, target, type, event });
     }
   } catch (e) {
     // W3C test 332: the error event names the send that failed.

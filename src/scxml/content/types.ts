@@ -74,6 +74,8 @@ export interface ContentCompiler {
   parseContent(text: string, kind: 'data' | 'content'): PortableValue;
   /** Read a `src` resource (throws with a message when it cannot). */
   loadResource(src: string): string;
+  /** Refuse the document when an element has both attributes of any of these pairs. */
+  exclusive(el: XmlElement, pairs: readonly (readonly [string, string])[]): void;
   /** Refuse the document at this element. */
   fail(el: XmlElement, message: string): never;
   readonly expressionErrors: 'reject' | 'raise';

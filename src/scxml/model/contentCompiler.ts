@@ -33,6 +33,11 @@ export function createContentCompiler(o: ContentCompilerOptions): ContentCompile
   const c: ContentCompiler = {
     expressionErrors: o.expressionErrors,
     fail,
+    exclusive(el, pairs) {
+      for (const [a, b] of pairs) {
+        if (el.attributes[a] !== undefined && el.attributes[b] !== undefined) fail(el, `<${el.localName}> may have "${a}" or "${b}", not both`);
+      }
+    },
     expression(el, attribute): Expr | undefined {
       const text = el.attributes[attribute];
       if (text === undefined) return undefined;

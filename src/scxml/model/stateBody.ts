@@ -70,9 +70,7 @@ function buildData(el: XmlElement, c: ContentCompiler): DataDefinition {
 }
 
 function buildInvoke(el: XmlElement, state: StateNode, c: ContentCompiler, order: number): InvokeDefinition {
-  for (const [a, b] of [['type', 'typeexpr'], ['src', 'srcexpr'], ['id', 'idlocation']] as const) {
-    if (el.attributes[a] !== undefined && el.attributes[b] !== undefined) c.fail(el, `<invoke> may have "${a}" or "${b}", not both`);
-  }
+  c.exclusive(el, [['type', 'typeexpr'], ['src', 'srcexpr'], ['id', 'idlocation']]);
   const autoforward = el.attributes.autoforward ?? 'false';
   if (autoforward !== 'true' && autoforward !== 'false') c.fail(el, `<invoke autoforward="${autoforward}"> must be "true" or "false"`);
   const content = compileContent(el, c);
