@@ -10,7 +10,7 @@
  */
 import { BASIC_HTTP_EVENT_PROCESSOR, type ScxmlEvent } from '../scxml/host.js';
 import { orsError } from '../errors.js';
-import { bodyKind, mergeParams, parseForm, type Params } from './http.js';
+import { bodyKind, mergeParams, parseForm, safeDecode, type Params } from './http.js';
 
 export interface BasicHttpRequest {
   readonly method: string;
@@ -50,8 +50,4 @@ function rawRequest(req: BasicHttpRequest): string {
   const h = req.rawHeaders;
   for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
   return head + '\r\n' + req.body;
-}
-
-function safeDecode(text: string): string {
-  try { return decodeURIComponent(text); } catch { return text; }
 }

@@ -14,6 +14,7 @@ import { BASIC_HTTP_EVENT_PROCESSOR, type OutgoingSend, type ScxmlEvent, type Se
 import { isXmlValue } from '../scxml/datamodel/types.js';
 import type { DeliverResult, EventIoProcessor } from '../session/types.js';
 import { basicHttpEvent } from './basichttp-event.js';
+import { formField, httpUrl } from './http.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -30,14 +31,14 @@ export interface BasicHttpOptions {
 const LOCAL_PATH = /^\/scxml\/session\/([^/?#]+)\/basichttp$/;
 
 /** Encodes an event as a Basic HTTP body (C.2: names and values as POST parameters, or the content as body). */
-export function encodeBasicHttp(event: ScxmlEvent): string {
+function encodeBasicHttp(event: ScxmlEvent): string {
   const data = event.data;
   if (typeof data === 'string') return encodeURIComponent(data);
   if (isXmlValue(data)) return encodeURIComponent(data.$xml);
   const form = new URLSearchParams();
   if (event.name) form.append('_scxmleventname', event.name);
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    for (const [k, v] of Object.entries(data)) form.append(k, typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+    for (const [k, v] of Object.entries(data)) form.append(k, formField(v));
   } else if (data !== undefined && data !== null) {
     form.append('_scxmldata', JSON.stringify(data));
   }
@@ -46,18 +47,24 @@ export function encodeBasicHttp(event: ScxmlEvent): string {
 
 export function basicHttpProcessor(options: BasicHttpOptions): EventIoProcessor {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  // The base URL changes once (when the node learns its port): parse it again only then, not per send.
+  let base = '';
+  let origin = '';
+  const baseOrigin = (): string => {
+    const now = options.baseUrl();
+    if (now !== base) { base = now; origin = new URL(now).origin; }
+    return origin;
+  };
   return {
     type: BASIC_HTTP_EVENT_PROCESSOR,
     aliases: ['basichttp'],
     location: (sessionid) => `${options.baseUrl()}/scxml/session/${sessionid}/basichttp`,
     send(send: OutgoingSend, reportError: (event: ScxmlEvent) => void): SendResult {
-      let url: URL;
       // W3C test 577: a send with no (usable) target is error.communication, not error.execution.
-      try { url = new URL(send.target); } catch { return 'unreachable'; }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'unreachable';
+      const url = httpUrl(send.target);
+      if (url === undefined) return 'unreachable';
       const body = encodeBasicHttp(send.event);
-      const base = options.baseUrl();
-      const local = url.origin === new URL(base).origin ? LOCAL_PATH.exec(url.pathname) : null;
+      const local = url.origin === baseOrigin() ? LOCAL_PATH.exec(url.pathname) : null;
       if (local) {
         const event = basicHttpEvent({
           method: 'POST', url: url.pathname + url.search, httpVersion: '1.1', contentType: FORM, body,

@@ -1,13 +1,14 @@
 /**
  * Request and response plumbing on bare node:http: reading a body under a size limit, turning
- * query string + form or JSON body into parameters, and writing JSON answers and catalogue errors.
+ * query string + form or JSON body into parameters, and writing JSON answers and catalogue errors;
+ * plus the form and URL rules the outgoing calls (Basic HTTP sends, `<session:fetch>`) share.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OrsError, orsError } from '../errors.js';
 
 export type Params = Record<string, unknown>;
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Reads the whole body; refuses (413) as soon as it passes `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -77,6 +78,23 @@ export async function readParams(req: IncomingMessage, query: string, limit: num
     throw orsError('invalid_body', { reason: 'a JSON body must be an object of parameters, e.g. {"src":"hello.scxml"}' });
   }
   return mergeParams(params, value as Record<string, unknown>);
+}
+
+/** Percent-decodes, or gives the text back as it is when it is not valid percent-encoding. */
+export function safeDecode(text: string): string {
+  try { return decodeURIComponent(text); } catch { return text; }
+}
+
+/** A value as one form field: strings as they are, anything else as JSON (SPEC: non-strings as JSON). */
+export function formField(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+}
+
+/** The URL when `text` is an absolute http(s) URL, else undefined (outgoing calls reach only the web). */
+export function httpUrl(text: string): URL | undefined {
+  let url: URL;
+  try { url = new URL(text); } catch { return undefined; }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
 }
 
 /** Copies own keys, never `__proto__` (a JSON body could otherwise replace the object's prototype). */

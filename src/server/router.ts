@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isOrsError, orsError } from '../errors.js';
-import { sendError } from './http.js';
+import { safeDecode, sendError } from './http.js';
 import { nodeOfSessionId } from './ids.js';
 import type { NodeContext } from './types.js';
 import { start } from './routes/start.js';
@@ -99,9 +99,5 @@ function eventName(raw: string): string {
     throw orsError('invalid_event_name', { name });
   }
   return name;
-}
-
-function safeDecode(text: string): string {
-  try { return decodeURIComponent(text); } catch { return text; }
 }
 

@@ -11,6 +11,7 @@
  * non-2xx status.
  */
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
+import { formField, httpUrl } from '../http.js';
 import type { NodeContext } from '../types.js';
 
 const ENCTYPES = ['application/x-www-form-urlencoded', 'application/json'] as const;
@@ -46,26 +47,21 @@ interface Call {
   readonly enctype: string; readonly timeout: number; readonly values: Record<string, unknown>;
 }
 
-function field(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
-}
-
 async function call(ctx: NodeContext, c: Call): Promise<void> {
   const fail = (message: string, status?: number): void => {
     ctx.log.info({ sessionid: c.sessionid, requestid: c.id, url: c.src, status, err: message }, 'session:fetch failed');
     ctx.manager.deliver(c.sessionid, { name: 'error.session.fetch', type: 'external', sendid: c.id, data: { requestid: c.id, status, message } });
   };
-  let url: URL;
-  try { url = new URL(c.src); } catch { fail(`"${c.src}" is not an absolute http(s) URL`); return; }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') { fail(`"${c.src}" is not an http(s) URL`); return; }
+  const url = httpUrl(c.src);
+  if (url === undefined) { fail(`"${c.src}" is not an absolute http(s) URL`); return; }
   const init: RequestInit = { method: c.method, signal: AbortSignal.timeout(c.timeout), headers: { accept: 'application/json, text/*;q=0.9, */*;q=0.5' } };
   if (c.method === 'GET') {
-    for (const [k, v] of Object.entries(c.values)) url.searchParams.append(k, field(v));
+    for (const [k, v] of Object.entries(c.values)) url.searchParams.append(k, formField(v));
   } else if (c.enctype === 'application/json') {
     init.body = JSON.stringify(c.values);
     init.headers = { ...init.headers, 'content-type': 'application/json' };
   } else {
-    init.body = new URLSearchParams(Object.entries(c.values).map(([k, v]) => [k, field(v)])).toString();
+    init.body = new URLSearchParams(Object.entries(c.values).map(([k, v]) => [k, formField(v)])).toString();
     init.headers = { ...init.headers, 'content-type': 'application/x-www-form-urlencoded' };
   }
   try {
