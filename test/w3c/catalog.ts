@@ -64,7 +64,7 @@ export function loadCatalog(dir: string): W3cTest[] {
 }
 
 /** Prints the results as a table, one row per group. */
-export function printTable(title: string, rows: { test: W3cTest; document: string; ok: boolean; detail: string }[]): void {
+export function printTable(title: string, rows: readonly Row[]): void {
   const groups = new Map<string, { passed: number; total: number; failed: string[] }>();
   for (const r of rows) {
     const g = groups.get(r.test.group) ?? { passed: 0, total: 0, failed: [] };
@@ -79,4 +79,34 @@ export function printTable(title: string, rows: { test: W3cTest; document: strin
     console.log(`${name.padEnd(22)}${String(g.passed).padStart(6)} / ${g.total}`);
     for (const f of g.failed) console.log(`    FAILED ${f}`);
   }
+}
+
+/** How a run of one document ended, whichever way it was run. */
+export interface RunOutcome {
+  /** 'rejected': the document was refused at load. */
+  readonly outcome: string;
+  readonly configuration: readonly string[];
+  readonly detail: string;
+}
+
+export interface Row {
+  readonly test: W3cTest;
+  readonly document: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** The README's pass rule for one document: the expected final state reached, or a required refusal. */
+export function judge(t: W3cTest, document: string, r: RunOutcome): Row {
+  const reached = (state: string) => r.outcome === 'done' && r.configuration.includes(state);
+  const ok =
+    t.expect === 'rejected' ? r.outcome === 'rejected'
+    : t.expect === 'pass-or-rejected' ? r.outcome === 'rejected' || reached('pass')
+    : reached(t.expect);
+  return { test: t, document, ok, detail: `${r.outcome} in [${r.configuration.join(' ')}] ${r.detail}`.slice(0, 300) };
+}
+
+/** The loud line, once, when ../shared is not there: only the W3C part is skipped. */
+export function reportMissing(what: string): void {
+  console.error(`\n*** W3C SCXML tests not found: expected ../shared/w3c-scxml next to the repository or $ORS_SHARED_DIR/w3c-scxml. SKIPPING ${what}. ***\n`);
 }

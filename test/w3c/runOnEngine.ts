@@ -3,7 +3,6 @@
  * every session is idle, time jumps to the next timer, so the suite's delays cost no wall time.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileDocument, type CompiledDocument } from '../../src/scxml/index.js';
 import { SessionManager } from '../../src/session/manager.js';
@@ -62,4 +61,3 @@ export async function runOnEngine(path: string, virtualLimitMs = 60_000): Promis
   }
 }
 
-export const testDir = (path: string) => dirname(resolve(path));

@@ -5,14 +5,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findW3cDir, loadCatalog, printTable, type W3cTest } from './catalog.js';
+import { findW3cDir, judge, loadCatalog, printTable, reportMissing, type Row, type RunOutcome } from './catalog.js';
 import { call, startNode, type TestNode } from '../helpers/node.js';
 
-interface Outcome {
-  readonly outcome: 'done' | 'rejected' | 'timeout' | 'error';
-  readonly configuration: readonly string[];
-  readonly detail: string;
-}
+type Outcome = RunOutcome & { readonly outcome: 'done' | 'rejected' | 'timeout' | 'error' };
 
 const dir = findW3cDir();
 /** Longest a document may take: the Basic HTTP tests' safety timeouts are 30 s, a pass takes far less. */
@@ -35,11 +31,11 @@ async function runThroughServer(node: TestNode, document: string): Promise<Outco
 }
 
 if (!dir) {
-  console.error('\n*** W3C SCXML tests not found (../shared/w3c-scxml or $ORS_SHARED_DIR/w3c-scxml): SKIPPING the W3C run through the server. ***\n');
+  reportMissing('the W3C run through the server');
   test('W3C SCXML conformance through the server', { skip: 'shared/w3c-scxml is missing' }, () => {});
 } else {
   const tests = loadCatalog(dir).filter((t) => t.group !== 'manual');
-  const rows: { test: W3cTest; document: string; ok: boolean; detail: string }[] = [];
+  const rows: Row[] = [];
   const outcomes = new Map<string, Promise<Outcome>>();
   let node: TestNode;
 
@@ -56,11 +52,9 @@ if (!dir) {
   for (const t of tests) {
     for (const document of t.documents) {
       test(`W3C through the server: ${t.group} ${document.replace(/^.*\//, '')}`, async () => {
-        const r = await outcomes.get(document)!;
-        const ok = r.outcome === 'done' && r.configuration.includes('pass');
-        const detail = `${r.outcome} in [${r.configuration.join(' ')}] ${r.detail}`.slice(0, 300);
-        rows.push({ test: t, document, ok, detail });
-        assert.ok(ok, `${document}: expected pass, got ${detail}`);
+        const row = judge(t, document, await outcomes.get(document)!);
+        rows.push(row);
+        assert.ok(row.ok, `${document}: expected ${t.expect}, got ${row.detail}`);
       });
     }
   }
