@@ -69,7 +69,7 @@ export interface SessionSnapshot {
   readonly externalQueue: readonly ScxmlEvent[];
   /** Pending delayed sends with their due times (epoch ms). */
   readonly delayedSends: readonly DelayedSendSnapshot[];
-  /** Active invocations: invokeid, the state that owns it, and which of the document's `<invoke>`s it is. */
+  /** Active invocations: invokeid, the state that owns it, and which of that state's `<invoke>`s it is. */
   readonly invocations: readonly { readonly invokeid: string; readonly state: number; readonly invoke: number }[];
   /** Late binding: states whose data items have been created. */
   readonly boundStates?: readonly number[];

@@ -10,7 +10,6 @@ import { standaloneMarkup, type XmlElement } from './xml.js';
 export interface BodyContext {
   readonly c: ContentCompiler;
   readonly stateById: ReadonlyMap<string, StateNode>;
-  readonly order: { transitions: number; invokes: number } | number;
 }
 
 const scxmlChildren = (el: XmlElement, name: string) => el.children.filter((ch) => ch.namespace === SCXML_NS && ch.localName === name);
@@ -37,7 +36,6 @@ export function buildTransition(el: XmlElement, source: StateNode, ctx: BodyCont
   const base = { source, targets, type: type as 'external' | 'internal' };
   return {
     ...base,
-    order: typeof ctx.order === 'number' ? ctx.order : ctx.order.transitions++,
     events: parseEvents(el.attributes.event),
     cond: c.expression(el, 'cond'),
     content: c.block(el.children),
@@ -69,7 +67,7 @@ function buildData(el: XmlElement, c: ContentCompiler): DataDefinition {
   return { id, expr, value, hasValue: src !== undefined || el.hasContent, fault, line: el.line, column: el.column };
 }
 
-function buildInvoke(el: XmlElement, state: StateNode, c: ContentCompiler, order: number): InvokeDefinition {
+function buildInvoke(el: XmlElement, state: StateNode, c: ContentCompiler): InvokeDefinition {
   c.exclusive(el, [['type', 'typeexpr'], ['src', 'srcexpr'], ['id', 'idlocation']]);
   const autoforward = el.attributes.autoforward ?? 'false';
   if (autoforward !== 'true' && autoforward !== 'false') c.fail(el, `<invoke autoforward="${autoforward}"> must be "true" or "false"`);
@@ -89,13 +87,12 @@ function buildInvoke(el: XmlElement, state: StateNode, c: ContentCompiler, order
     params: compileParams(el, c),
     content,
     finalize: finalizeEls[0] ? c.block(finalizeEls[0].children) : [],
-    order,
     line: el.line,
     column: el.column,
   };
 }
 
-export function buildStateBody(s: MutableState, ctx: BodyContext & { order: { transitions: number; invokes: number } }): { transitions: number; invokes: number } {
+export function buildStateBody(s: MutableState, ctx: BodyContext): void {
   const { c } = ctx;
   const el = s.element;
   const blocks = (name: string): Block[] => scxmlChildren(el, name).map((b) => c.block(b.children));
@@ -120,9 +117,8 @@ export function buildStateBody(s: MutableState, ctx: BodyContext & { order: { tr
   } else if (s.kind !== 'scxml') {
     s.transitions = transitionEls.map((t) => buildTransition(t, s, ctx));
   }
-  s.invokes = scxmlChildren(el, 'invoke').map((i) => buildInvoke(i, s, c, ctx.order.invokes++));
+  s.invokes = scxmlChildren(el, 'invoke').map((i) => buildInvoke(i, s, c));
   const donedata = scxmlChildren(el, 'donedata');
   if (donedata.length > 1) c.fail(donedata[1]!, 'a <final> may have only one <donedata>');
   if (donedata[0]) s.donedata = { content: compileContent(donedata[0], c), params: compileParams(donedata[0], c) };
-  return ctx.order;
 }

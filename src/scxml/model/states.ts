@@ -96,8 +96,7 @@ export function buildStates(root: XmlElement, c: ContentCompiler): BuiltStates {
   rootState.id = '__scxml';
   if (rootState.children.length === 0) c.fail(root, '<scxml> needs at least one <state>, <parallel> or <final> child');
 
-  let order = { transitions: 0, invokes: 0 };
-  for (const s of states) order = buildStateBody(s, { c, stateById, order });
+  for (const s of states) buildStateBody(s, { c, stateById });
   for (const s of states) {
     s.initial = buildInitial(s, c, stateById);
     s.eventlessTransitions = s.kind === 'history' ? [] : s.transitions.filter((t) => t.events.length === 0);
@@ -129,12 +128,12 @@ function buildInitial(s: MutableState, c: ContentCompiler, stateById: ReadonlyMa
     if (trans.length !== 1) c.fail(init, '<initial> needs exactly one <transition>');
     const tEl = trans[0]!;
     if (tEl.attributes.event !== undefined || tEl.attributes.cond !== undefined) c.fail(tEl, 'the <transition> of <initial> may have neither "event" nor "cond"');
-    t = buildTransition(tEl, s, { c, stateById, order: -1 });
+    t = buildTransition(tEl, s, { c, stateById });
   } else if (attr !== undefined) {
-    t = buildTransition({ ...el, attributes: { target: attr }, children: [] }, s, { c, stateById, order: -1 });
+    t = buildTransition({ ...el, attributes: { target: attr }, children: [] }, s, { c, stateById });
   } else {
     const first = s.children[0]!;
-    t = { source: s, order: -1, events: [], cond: undefined, targets: [first], type: 'external', content: [], domain: s, line: s.line, column: s.column };
+    t = { source: s, events: [], cond: undefined, targets: [first], type: 'external', content: [], domain: s, line: s.line, column: s.column };
   }
   if (t.targets.length === 0) c.fail(el, 'the initial transition needs a target');
   for (const target of t.targets) {

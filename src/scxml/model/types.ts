@@ -52,8 +52,6 @@ export interface StateNode {
 
 export interface Transition {
   readonly source: StateNode;
-  /** Global document order of transitions, for sorting enabled transitions. */
-  readonly order: number;
   /** Event descriptors with '.*' and trailing '.' removed; '*' matches any; empty: eventless. */
   readonly events: readonly string[];
   readonly cond: Expr | undefined;
@@ -121,8 +119,6 @@ export interface InvokeDefinition {
   readonly params: ParamsDefinition;
   readonly content: ContentDefinition | undefined;
   readonly finalize: Block;
-  /** Position among all invokes of the document. */
-  readonly order: number;
   readonly line: number;
   readonly column: number;
 }

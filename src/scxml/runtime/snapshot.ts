@@ -21,7 +21,7 @@ export function snapshotCore(core: SessionCore): SessionSnapshot {
     internalQueue: core.internalQueue.slice(),
     externalQueue: core.externalQueue.slice(),
     delayedSends: [...(core.pendingSends?.values() ?? [])],
-    invocations: (core.invocations ?? []).map((i) => ({ invokeid: i.invokeid, state: i.state.index, invoke: i.def.order })),
+    invocations: (core.invocations ?? []).map((i) => ({ invokeid: i.invokeid, state: i.state.index, invoke: i.state.invokes.indexOf(i.def) })),
     invokedBy: core.invokedBy,
     donedata: core.donedata,
     idCounter: core.idCounter,
@@ -49,7 +49,7 @@ export function restoreCore(core: SessionCore, snap: SessionSnapshot): void {
   if (snap.invocations.length > 0) {
     core.invocations = snap.invocations.map((i) => {
       const owner = state(i.state);
-      const def = owner.invokes.find((d) => d.order === i.invoke);
+      const def = owner.invokes[i.invoke];
       if (def === undefined) throw new Error(`snapshot of session ${snap.sessionid} has invocation ${i.invokeid} in state "${owner.id}", which has no <invoke>`);
       return { invokeid: i.invokeid, state: owner, def };
     });
