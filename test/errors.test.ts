@@ -94,6 +94,9 @@ test('a wrong verb is 405 with Allow', async () => {
 test('an unknown path is 404 route_not_found', async () => {
   expectError(await call(n.url, '/nothing/here'), 404, 'route_not_found');
   expectError(await call(n.url, '/scxml/session/1-00000000000000000000/frobnicate', { form: {} }), 404, 'route_not_found');
+  for (const inherited of ['constructor', '__proto__', 'toString']) {
+    expectError(await call(n.url, `/scxml/session/1-00000000000000000000/${inherited}`, { form: {} }), 404, 'route_not_found');
+  }
 });
 
 test('a body over orchestration.max-body-size is 413 payload_too_large', async () => {

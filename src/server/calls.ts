@@ -1,6 +1,7 @@
 /**
- * The calls of the REST API (SPEC §2), as data: the router answers 405 from `methods`, and
- * GET /ors/help returns this list so clients and operators can discover the API.
+ * The calls of the REST API (SPEC §2), as data: the router builds its routes from `path` and
+ * `methods` (405 and Allow), and GET /ors/help returns this list so clients and operators can
+ * discover the API.
  */
 export interface CallDescription {
   readonly name: string;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isOrsError, orsError } from '../errors.js';
 import { safeDecode, sendError } from './http.js';
+import { CALLS } from './calls.js';
 import { nodeOfSessionId } from './ids.js';
 import type { NodeContext } from './types.js';
 import { start } from './routes/start.js';
@@ -29,20 +30,28 @@ export interface Target {
 
 type Handler = (ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target) => void | Promise<void>;
 
+interface Route { readonly allow: string; readonly named: boolean; readonly handler: Handler }
+
 const SESSION_PREFIX = '/scxml/session/';
-const SESSION_CALLS: Readonly<Record<string, { allow: string; named: boolean; handler: Handler }>> = {
-  event: { allow: 'POST', named: true, handler: event },
-  request: { allow: 'POST', named: true, handler: request },
-  query: { allow: 'GET, HEAD, POST', named: false, handler: query },
-  terminate: { allow: 'POST', named: false, handler: terminate },
-  basichttp: { allow: 'POST', named: false, handler: basichttp },
-};
-const FIXED: Readonly<Record<string, { allow: string; handler: Handler }>> = {
-  '/scxml/session/start': { allow: 'POST', handler: start },
-  '/heartbeat': { allow: 'GET, HEAD', handler: heartbeat },
-  '/ors/help': { allow: 'GET, HEAD', handler: help },
-  '/metrics': { allow: 'GET, HEAD', handler: metrics },
-};
+const HANDLERS: Readonly<Record<string, Handler>> = { start, event, request, query, terminate, basichttp, heartbeat, help, metrics };
+
+/** `Allow` of a call: its methods, HEAD wherever GET is (RFC 9110 §9.3.2). */
+function allowHeader(methods: readonly string[]): string {
+  return methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+}
+
+// The routes come from calls.ts, so /ors/help and the 405 answers never disagree. Maps, not object
+// literals: a path segment such as `constructor` must not find an inherited property.
+const FIXED = new Map<string, Route>();
+/** Session calls by their path segment after the session id (which is the call's name). */
+const SESSION_CALLS = new Map<string, Route>();
+for (const c of CALLS) {
+  const handler = HANDLERS[c.name];
+  if (handler === undefined) throw new Error(`calls.ts lists "${c.name}" but the router has no handler for it`);
+  const route: Route = { allow: allowHeader(c.methods), named: c.path.endsWith('/{name}'), handler };
+  if (c.path.startsWith(`${SESSION_PREFIX}{sessionid}/`)) SESSION_CALLS.set(c.name, route);
+  else FIXED.set(c.path, route);
+}
 
 export function createDispatcher(ctx: NodeContext): (req: IncomingMessage, res: ServerResponse) => void {
   const fail = (res: ServerResponse, e: unknown): void => {
@@ -69,7 +78,7 @@ function dispatch(ctx: NodeContext, req: IncomingMessage, res: ServerResponse): 
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const query = q < 0 ? '' : url.slice(q + 1);
-  const fixed = FIXED[path];
+  const fixed = FIXED.get(path);
   if (fixed) {
     if (!allowed(req.method, fixed.allow)) throw orsError('method_not_allowed', { method: req.method ?? '', allow: fixed.allow });
     return fixed.handler(ctx, req, res, { path, query, sessionid: '', name: '' });
@@ -80,7 +89,7 @@ function dispatch(ctx: NodeContext, req: IncomingMessage, res: ServerResponse): 
   if (s1 <= 0) throw orsError('route_not_found', { path });
   const s2 = rest.indexOf('/', s1 + 1);
   const action = s2 < 0 ? rest.slice(s1 + 1) : rest.slice(s1 + 1, s2);
-  const call = SESSION_CALLS[action];
+  const call = SESSION_CALLS.get(action);
   if (!call || (call.named ? s2 < 0 : s2 >= 0)) throw orsError('route_not_found', { path });
   if (!allowed(req.method, call.allow)) throw orsError('method_not_allowed', { method: req.method ?? '', allow: call.allow });
   const sessionid = rest.slice(0, s1);
