@@ -16,7 +16,8 @@ import { restoreCore, snapshotCore } from './runtime/snapshot.js';
 
 export class Interpreter {
   private readonly core: SessionCore;
-  private readonly params: SessionOptions['params'];
+  /** Start parameters: used once by start(), then let go (a session should not keep its request). */
+  private params: SessionOptions['params'];
   /** A macrostep is running: a stop() from inside it (a hook, custom content) waits for its end. */
   private busy = false;
   private stopRequested = false;
@@ -55,6 +56,7 @@ export class Interpreter {
     } else {
       initializeData(core, doc.root.data, this.params);
     }
+    this.params = undefined;
     this.busy = true;
     try {
       executeBlock(core, doc.initScripts);
