@@ -124,14 +124,20 @@ export function loadConfig(input: LoadInput): OrsConfig {
   return { ...out, persistence } as unknown as OrsConfig;
 }
 
+/** node.listen split into host (an IPv6 host without its brackets) and port; the option check guarantees the form. */
+export function listenAddress(listen: string): { host: string; port: number } {
+  const m = /^(.+):(\d+)$/.exec(listen)!;
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
+}
+
 /** The client-reachable base URL: node.advertise, else http://<listen> with a wildcard host made local. */
 export function advertisedUrl(config: OrsConfig, port?: number): string {
   if (config.node.advertise) return config.node.advertise;
-  const m = /^(.+):(\d+)$/.exec(config.node.listen)!;
-  let host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  const listen = listenAddress(config.node.listen);
+  let host = listen.host;
   if (host === '0.0.0.0' || host === '::') host = '127.0.0.1';
   if (host.includes(':')) host = `[${host}]`;
-  return `http://${host}:${port ?? m[2]}`;
+  return `http://${host}:${port ?? listen.port}`;
 }
 
 /** The defaults of SPEC §7 (`ors start` with nothing else), relative paths against `cwd`. */

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { orsError } from '../errors.js';
-import { advertisedUrl } from '../config/load.js';
+import { advertisedUrl, listenAddress } from '../config/load.js';
 import type { OrsConfig } from '../config/types.js';
 import type { CompiledDocument } from '../scxml/index.js';
 import { SessionManager } from '../session/manager.js';
@@ -114,11 +114,10 @@ export class OrsNode implements NodeContext {
 
   /** Listens on node.listen; with port 0 the advertised URL takes the port the system chose. */
   async listen(): Promise<string> {
-    const m = /^(.+):(\d+)$/.exec(this.config.node.listen)!;
-    const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+    const { host, port: wanted } = listenAddress(this.config.node.listen);
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(Number(m[2]), host, () => { this.server.off('error', reject); resolve(); });
+      this.server.listen(wanted, host, () => { this.server.off('error', reject); resolve(); });
     });
     const port = (this.server.address() as AddressInfo).port;
     this.base = advertisedUrl(this.config, port);
@@ -137,11 +136,12 @@ export class OrsNode implements NodeContext {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     this.requests.close();
-    const deadline = this.clockNow() + this.config.orchestration['shutdown-timeout'];
-    while (this.inflight > 0 && this.clockNow() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Real time, not this.clock: a test's fake clock must not make shutdown wait forever.
+    const deadline = Date.now() + this.config.orchestration['shutdown-timeout'];
+    while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     // Let events already queued run their macrosteps (sessions that keep each other busy get the rest of the timeout).
     let timer: NodeJS.Timeout | undefined;
-    const rest = new Promise<void>((r) => { timer = setTimeout(r, Math.max(0, deadline - this.clockNow())); });
+    const rest = new Promise<void>((r) => { timer = setTimeout(r, Math.max(0, deadline - Date.now())); });
     await Promise.race([this.manager.whenIdle(), rest]);
     clearTimeout(timer);
     this.server.closeAllConnections();
@@ -151,10 +151,6 @@ export class OrsNode implements NodeContext {
     this.finished.close();
     this.documents.close();
     this.log.info('ORS node stopped');
-  }
-
-  private clockNow(): number {
-    return Date.now();
   }
 
   private sessionEnded(h: SessionHandle): void {
