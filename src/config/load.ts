@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { OPTIONS, type OptionSpec } from './options.js';
+import { OPTIONS } from './options.js';
 import { ConfigError, type OrsConfig } from './types.js';
 
 export interface LoadInput {
@@ -113,7 +113,7 @@ export function loadConfig(input: LoadInput): OrsConfig {
   for (const spec of OPTIONS) {
     let chosen: Given | undefined;
     for (const layer of layers) chosen = layer.get(spec.path) ?? chosen;
-    const value = chosen ? (spec as OptionSpec).parse(chosen.raw, spec.path, chosen.origin) : spec.default;
+    const value = chosen ? spec.parse(chosen.raw, spec.path, chosen.origin) : spec.default;
     setPath(out, spec.path, spec.path === 'applications.roots' ? resolveRoots(value as string[], chosen?.baseDir ?? input.cwd) : value);
   }
   const p = out['persistence']!;
@@ -138,9 +138,4 @@ export function advertisedUrl(config: OrsConfig, port?: number): string {
   if (host === '0.0.0.0' || host === '::') host = '127.0.0.1';
   if (host.includes(':')) host = `[${host}]`;
   return `http://${host}:${port ?? listen.port}`;
-}
-
-/** The defaults of SPEC §7 (`ors start` with nothing else), relative paths against `cwd`. */
-export function defaultConfig(cwd: string, overrides: readonly string[] = []): OrsConfig {
-  return loadConfig({ argv: overrides, env: {}, cwd });
 }

@@ -6,7 +6,7 @@
 import { ConfigError } from './types.js';
 
 /** Where a value came from, for the error line: 'file ors.yaml', 'flag --listen', 'env ORS_LISTEN'. */
-export type Origin = string;
+type Origin = string;
 
 export interface OptionSpec {
   /** `section.key` as in the file. */
@@ -21,8 +21,7 @@ export interface OptionSpec {
 }
 
 function fail(path: string, origin: Origin, raw: unknown, expect: string): never {
-  const shown = typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
-  throw new ConfigError(path, `bad option ${path} = ${shown} (${origin}): must be ${expect}`);
+  throw new ConfigError(path, `bad option ${path} = ${JSON.stringify(raw) ?? String(raw)} (${origin}): must be ${expect}`);
 }
 
 function integer(min: number, max: number, expect: string) {
@@ -83,10 +82,6 @@ function stringMap(raw: unknown, path: string, origin: Origin): Record<string, s
   return { ...(raw as Record<string, string>) };
 }
 
-function persistenceType(raw: unknown, path: string, origin: Origin): string {
-  return oneOf(['memory', 'redis'] as const)(raw, path, origin);
-}
-
 const ms = (max: number) => integer(1, max, `a whole number of milliseconds from 1 to ${max}`);
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -109,7 +104,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.max-body-size', flag: 'max-body-size', env: 'ORS_MAX_BODY_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
   { path: 'orchestration.max-document-size', flag: 'max-document-size', env: 'ORS_MAX_DOCUMENT_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
   { path: 'orchestration.shutdown-timeout', flag: 'shutdown-timeout', env: 'ORS_SHUTDOWN_TIMEOUT', default: 10000, parse: ms(600_000) },
-  { path: 'persistence.type', flag: 'persistence-type', env: 'ORS_PERSISTENCE_TYPE', default: 'memory', parse: persistenceType },
+  { path: 'persistence.type', flag: 'persistence-type', env: 'ORS_PERSISTENCE_TYPE', default: 'memory', parse: oneOf(['memory', 'redis'] as const) },
   { path: 'persistence.redis-nodes', flag: 'redis-nodes', env: 'ORS_REDIS_NODES', default: undefined, parse: optionalString },
   { path: 'applications.roots', flag: 'apps', env: 'ORS_APPS', repeatable: true, default: ['./apps'], parse: stringList },
   { path: 'applications.routes', flag: 'routes', env: 'ORS_ROUTES', default: {}, parse: stringMap },
