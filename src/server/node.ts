@@ -98,12 +98,15 @@ export class OrsNode implements NodeContext {
     return this.base;
   }
 
-  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string): SessionHandle {
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number): void {
     const limit = this.config.orchestration['max-sessions'];
     if (this.manager.size + this.scheduled.size >= limit) throw orsError('too_many_sessions', { limit });
-    const h = this.manager.start(doc, { params, sessionid });
+    if (idealtime !== undefined && idealtime > this.clock.now()) {
+      this.scheduled.schedule(sessionid, idealtime, doc, params);
+      return;
+    }
+    this.manager.start(doc, { params, sessionid });
     this.metrics.sessionsCreated.inc();
-    return h;
   }
 
   private deliverCounted(sessionid: string, event: ScxmlEvent): DeliverResult {

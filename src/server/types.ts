@@ -1,7 +1,7 @@
 /** What the routes, the Basic HTTP processor and the orchestration actions share of one node. */
 import type { OrsConfig } from '../config/types.js';
 import type { CompiledDocument } from '../scxml/index.js';
-import type { Clock, SessionHandle } from '../session/types.js';
+import type { Clock } from '../session/types.js';
 import type { SessionManager } from '../session/manager.js';
 import type { Documents } from './documents.js';
 import type { FinishedSessions } from './finished.js';
@@ -30,6 +30,9 @@ export interface NodeContext {
   readonly scheduled: ScheduledStarts;
   readonly metrics: Metrics;
   newSessionId(): string;
-  /** Starts a session now, under the node's session limit; counts it. */
-  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string): SessionHandle;
+  /**
+   * Starts a session now, or schedules it when `idealtime` (epoch ms) is later; either way under
+   * orchestration.max-sessions, which counts scheduled starts too. Counts the sessions started.
+   */
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number): void;
 }

@@ -17,13 +17,7 @@ export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerR
   const idealtime = parseIdealtime(takeControl(params, 'idealtime'));
   const doc = await ctx.documents.load(src);
   const sessionid = ctx.newSessionId();
-  if (idealtime !== undefined && idealtime > ctx.clock.now()) {
-    const limit = ctx.config.orchestration['max-sessions'];
-    if (ctx.manager.size + ctx.scheduled.size >= limit) throw orsError('too_many_sessions', { limit });
-    ctx.scheduled.schedule(sessionid, idealtime, doc, params);
-  } else {
-    ctx.startSession(doc, params, sessionid);
-  }
+  ctx.startSession(doc, params, sessionid, idealtime);
   const cookie = { 'set-cookie': sessionCookie(sessionid, ctx.nodeId) };
   if (wantsText(req)) sendText(res, 200, sessionid, 'text/plain; charset=utf-8', cookie);
   else sendJson(res, 200, { sessionid }, cookie);
