@@ -4,7 +4,7 @@ import { basicHttpEvent } from '../basichttp-event.js';
 import { readBody, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
-import { checkDelivered, refuseIfDraining, runningSession } from './common.js';
+import { checkDelivered, refuseIfDraining } from './common.js';
 
 export async function basichttp(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   refuseIfDraining(ctx);
@@ -13,7 +13,6 @@ export async function basichttp(ctx: NodeContext, req: IncomingMessage, res: Ser
     method: req.method ?? 'POST', url: req.url ?? t.path, httpVersion: req.httpVersion,
     rawHeaders: req.rawHeaders, contentType: req.headers['content-type'], body,
   });
-  runningSession(ctx, t.sessionid);
   checkDelivered(ctx, t.sessionid, ctx.manager.deliver(t.sessionid, event));
   sendJson(res, 200, {});
 }

@@ -15,7 +15,8 @@ export function runningSession(ctx: NodeContext, sessionid: string): SessionHand
   throw notRunning(ctx, sessionid);
 }
 
-export function notRunning(ctx: NodeContext, sessionid: string): Error {
+/** Why a session takes no events: finished, not started yet, or unknown. */
+function notRunning(ctx: NodeContext, sessionid: string): Error {
   if (ctx.finished.get(sessionid)) return orsError('session_finished', { sessionid });
   const s = ctx.scheduled.get(sessionid);
   if (s) return orsError('session_not_started', { sessionid, idealtime: s.idealtime });

@@ -5,7 +5,7 @@ import type { ScxmlEvent } from '../../scxml/host.js';
 import { readParams, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
-import { checkDelivered, refuseIfDraining, runningSession, takeControl } from './common.js';
+import { checkDelivered, refuseIfDraining, takeControl } from './common.js';
 import { queryBody } from './query.js';
 
 export async function event(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
@@ -13,7 +13,7 @@ export async function event(ctx: NodeContext, req: IncomingMessage, res: ServerR
   const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
   const wait = takeControl(params, '_wait');
   if (wait !== undefined && wait !== 'processed') throw orsError('invalid_parameter', { name: '_wait', expected: '"processed" (or left out)' });
-  runningSession(ctx, t.sessionid);
+  // No lookup first: deliver's answer says whether the session runs (checkDelivered turns it into the error).
   const e: ScxmlEvent = { name: t.name, type: 'external', data: params };
   if (wait === undefined) {
     checkDelivered(ctx, t.sessionid, ctx.manager.deliver(t.sessionid, e));

@@ -3,13 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
-import { notRunning } from './common.js';
+import { runningSession } from './common.js';
 
 export async function terminate(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   await readBody(req, ctx.config.orchestration['max-body-size']);
   if (!ctx.scheduled.cancel(t.sessionid)) {
-    const h = ctx.manager.get(t.sessionid);
-    if (!h || h.status === 'done' || !ctx.manager.terminate(t.sessionid)) throw notRunning(ctx, t.sessionid);
+    runningSession(ctx, t.sessionid);
+    ctx.manager.terminate(t.sessionid);
   }
   sendJson(res, 200, { sessionid: t.sessionid, status: 'terminated' });
 }
