@@ -3,7 +3,7 @@
  * (final configuration, data, donedata), dropped in end order by one sweeping timer, so an ended
  * session's interpreter is released at once.
  */
-import type { Clock } from '../session/types.js';
+import type { Clock, SessionHandle } from '../session/types.js';
 
 export interface FinishedRecord {
   readonly sessionid: string;
@@ -21,9 +21,13 @@ export class FinishedSessions {
 
   constructor(private readonly clock: Clock, private readonly retentionMs: number) {}
 
-  add(record: FinishedRecord): void {
+  /** Keeps what query shows of an ended session; with retention 0 nothing is copied at all. */
+  add(h: SessionHandle): void {
     if (this.retentionMs === 0) return;
-    this.records.set(record.sessionid, record);
+    this.records.set(h.id, {
+      sessionid: h.id, name: h.name, configuration: h.configuration(), datamodel: h.datamodelView(),
+      donedata: h.donedata, endedAt: this.clock.now(),
+    });
     if (this.timer === undefined) this.arm();
   }
 
@@ -45,8 +49,8 @@ export class FinishedSessions {
     const first = this.records.values().next();
     if (first.done) { this.timer = undefined; return; }
     const wait = Math.max(0, first.value.endedAt + this.retentionMs - this.clock.now());
+    // RealClock's timers are unref'd: retention never keeps a stopping process alive.
     this.timer = this.clock.setTimer(() => this.sweep(), wait);
-    unrefTimer(this.timer);
   }
 
   private sweep(): void {
@@ -57,10 +61,4 @@ export class FinishedSessions {
     }
     this.arm();
   }
-}
-
-/** Retention and schedule timers must not keep a stopping process alive. */
-export function unrefTimer(handle: unknown): void {
-  const t = handle as { unref?: () => void } | undefined;
-  if (t && typeof t.unref === 'function') t.unref();
 }

@@ -157,10 +157,7 @@ export class OrsNode implements NodeContext {
   }
 
   private sessionEnded(h: SessionHandle): void {
-    this.finished.add({
-      sessionid: h.id, name: h.name, configuration: h.configuration(), datamodel: h.datamodelView(),
-      donedata: h.donedata, endedAt: this.clock.now(),
-    });
+    this.finished.add(h);
     this.requests.sessionEnded(h.id);
   }
 

@@ -5,7 +5,6 @@
  */
 import type { CompiledDocument } from '../scxml/index.js';
 import type { Clock } from '../session/types.js';
-import { unrefTimer } from './finished.js';
 
 export interface ScheduledStart {
   readonly sessionid: string;
@@ -27,7 +26,6 @@ export class ScheduledStarts {
       this.starts.delete(sessionid);
       this.run(s);
     }, Math.max(0, idealtime - this.clock.now()));
-    unrefTimer(timer);
     this.starts.set(sessionid, { sessionid, idealtime, doc, params, timer });
   }
 
