@@ -34,6 +34,7 @@ const MAX_RECENT = 10_000;
 interface UrlEntry { readonly etag: string | undefined; readonly lastModified: string | undefined; readonly doc: CompiledDocument }
 
 const ENCODED_SEPARATOR = /%(2f|5c|2e)/i;
+const HTTP_URL = /^https?:\/\//i;
 
 export class Documents {
   private readonly dirs: { lexical: string; real: string }[] = [];
@@ -45,7 +46,7 @@ export class Documents {
 
   constructor(private readonly options: DocumentsOptions) {
     for (const root of options.roots) {
-      if (/^https?:\/\//i.test(root)) { this.prefixes.push(new URL(root)); continue; }
+      if (HTTP_URL.test(root)) { this.prefixes.push(new URL(root)); continue; }
       // A missing root is a configuration error the CLI reports at start-up (see checkRoots).
       let real = root;
       try { real = realpathSync.native(root); } catch { /* reported by checkRoots */ }
@@ -56,20 +57,20 @@ export class Documents {
   /** Roots that are not readable directories, for the start-up check. */
   static missingRoots(roots: readonly string[]): string[] {
     return roots.filter((r) => {
-      if (/^https?:\/\//i.test(r)) return false;
+      if (HTTP_URL.test(r)) return false;
       try { return !statSync(r).isDirectory(); } catch { return true; }
     });
   }
 
   /** Loads a start request's or `<session:start>`'s src. */
   async load(src: string, base?: string): Promise<CompiledDocument> {
-    if (/^https?:\/\//i.test(src)) return this.loadUrl(src);
+    if (HTTP_URL.test(src)) return this.loadUrl(src);
     return this.loadFile(src, base);
   }
 
   /** Synchronous load for `<invoke src>` (file documents only: invoke must not wait on the network). */
   loadSync(src: string, base: string | undefined): CompiledDocument {
-    if (/^https?:\/\//i.test(src)) {
+    if (HTTP_URL.test(src)) {
       const e = this.toUrlInPrefixes(src);
       const cached = this.urls.get(e.href);
       if (cached) return cached.doc;
@@ -157,8 +158,8 @@ export class Documents {
 
   /** `<data src>` / `<script src>`: same rules, read as text. */
   private loadResource = (src: string, base: string | undefined): string => {
-    const real = this.resolveFile(src, base);
-    if (statSync(real).size > this.options.maxDocumentSize) throw new Error(`${src} exceeds ${this.options.maxDocumentSize} bytes`);
+    const { real, st } = this.locate(src, base);
+    if (st.size > this.options.maxDocumentSize) throw new Error(`${src} exceeds ${this.options.maxDocumentSize} bytes`);
     return readFileSync(real, 'utf8');
   };
 
