@@ -84,7 +84,8 @@ export class OrsNode implements NodeContext {
         deliverLocal: (sessionid, event) => this.deliverCounted(sessionid, event),
         onFailure: (target, reason) => this.log.info({ target, reason }, 'basichttp send failed'),
       })],
-      onLog: (sessionid, label, value) => this.log.info({ sessionid, label, value }, 'scxml log'),
+      // <log> runs inside macrosteps: build no log object when the level drops it.
+      onLog: (sessionid, label, value) => { if (this.log.isLevelEnabled('info')) this.log.info({ sessionid, label, value }, 'scxml log'); },
       onSessionEnded: (h) => this.sessionEnded(h),
       newSessionId: this.newSessionId,
       systemVariables: (sessionid) => ({ _genesys: { session: { id: sessionid, servername: this.serverName, url: this.base, node: this.nodeId } } }),
