@@ -13,11 +13,6 @@ export function nodeOfSessionId(id: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** The cookie route for a node (SPEC §1). */
-export function routeOf(nodeId: number): string {
-  return `node${nodeId}`;
-}
-
 /** Generates ids for one node; random bytes are drawn 4 KiB at a time (one syscall per ~400 ids). */
 export function sessionIdGenerator(nodeId: number): () => string {
   const pool = Buffer.alloc(4000);
@@ -31,7 +26,10 @@ export function sessionIdGenerator(nodeId: number): () => string {
   };
 }
 
-/** `Set-Cookie` for a session (SPEC §3): the path is per session so clients never pin all sessions to one node. */
+/**
+ * `Set-Cookie` for a session (SPEC §3): `<SID>.node<id>`, the route being the node (SPEC §1); the
+ * path is per session so clients never pin all sessions to one node.
+ */
 export function sessionCookie(sessionid: string, nodeId: number): string {
-  return `ORSSESSIONID=${sessionid}.${routeOf(nodeId)}; Path=/scxml/session/${sessionid}`;
+  return `ORSSESSIONID=${sessionid}.node${nodeId}; Path=/scxml/session/${sessionid}`;
 }

@@ -5,8 +5,8 @@ import { sessionFetch } from './fetch.js';
 import { sessionStart, sessionTerminate } from './session.js';
 import { wsResponse } from './ws.js';
 
-export const SESSION_NS = 'http://www.genesyslab.com/modules/session';
-export const WS_NS = 'http://www.genesyslab.com/modules/ws';
+const SESSION_NS = 'http://www.genesyslab.com/modules/session';
+const WS_NS = 'http://www.genesyslab.com/modules/ws';
 
 export function orchestrationActions(node: () => NodeContext): CustomActionRegistry {
   return {
