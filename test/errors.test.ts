@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, startNode, startSession, type TestNode } from './helpers/node.js';
+import { call, nodeFor, startNode, startSession, type TestNode } from './helpers/node.js';
 
 let n: TestNode;
 before(async () => { n = await startNode(['--max-body-size', '2048']); });
@@ -25,39 +25,31 @@ test('missing src is 400 missing_src', async () => {
   expectError(await call(n.url, '/scxml/session/start', { form: { greeting: 'x' } }), 400, 'missing_src');
 });
 
-test('src outside the application roots is 403 src_forbidden, however it is spelled', async () => {
+test('src outside the application roots is 403 src_forbidden, however it is spelled', async (t) => {
   const outside = mkdtempSync(join(tmpdir(), 'ors-outside-'));
   writeFileSync(join(outside, 'evil.scxml'), '<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0"><final id="f"/></scxml>');
   const inside = mkdtempSync(join(tmpdir(), 'ors-root-'));
   symlinkSync(join(outside, 'evil.scxml'), join(inside, 'link.scxml'));
-  const m = await startNode(['--apps', inside]);
-  try {
-    for (const src of [
-      '../../etc/passwd', '/etc/passwd', 'file:///etc/passwd', join(outside, 'evil.scxml'), 'link.scxml',
-      '..%2F..%2Fetc%2Fpasswd', '%2e%2e/%2e%2e/etc/passwd', 'file:///' + inside.slice(1) + '/%2e%2e/x.scxml',
-      'http://example.com/a.scxml', 'ftp://example.com/a.scxml', 'data:text/xml,<scxml/>',
-    ]) {
-      expectError(await call(m.url, '/scxml/session/start', { form: { src } }), 403, 'src_forbidden');
-    }
-    assert.equal(m.node.manager.size, 0);
-  } finally {
-    await m.close();
+  const m = await nodeFor(t, ['--apps', inside]);
+  for (const src of [
+    '../../etc/passwd', '/etc/passwd', 'file:///etc/passwd', join(outside, 'evil.scxml'), 'link.scxml',
+    '..%2F..%2Fetc%2Fpasswd', '%2e%2e/%2e%2e/etc/passwd', 'file:///' + inside.slice(1) + '/%2e%2e/x.scxml',
+    'http://example.com/a.scxml', 'ftp://example.com/a.scxml', 'data:text/xml,<scxml/>',
+  ]) {
+    expectError(await call(m.url, '/scxml/session/start', { form: { src } }), 403, 'src_forbidden');
   }
+  assert.equal(m.node.manager.size, 0);
 });
 
 test('src not found is 404 document_not_found', async () => {
   expectError(await call(n.url, '/scxml/session/start', { form: { src: 'no-such.scxml' } }), 404, 'document_not_found');
 });
 
-test('an http(s) src under an allowed prefix whose fetch fails is 502 document_fetch_failed', async () => {
+test('an http(s) src under an allowed prefix whose fetch fails is 502 document_fetch_failed', async (t) => {
   const port = await new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as any).port; s.close(() => resolve(p)); }); });
-  const m = await startNode(['--apps', `http://127.0.0.1:${port}/apps/`]);
-  try {
-    expectError(await call(m.url, '/scxml/session/start', { form: { src: `http://127.0.0.1:${port}/apps/x.scxml` } }), 502, 'document_fetch_failed');
-    expectError(await call(m.url, '/scxml/session/start', { form: { src: `http://127.0.0.1:${port}/apps-evil/x.scxml` } }), 403, 'src_forbidden');
-  } finally {
-    await m.close();
-  }
+  const m = await nodeFor(t, ['--apps', `http://127.0.0.1:${port}/apps/`]);
+  expectError(await call(m.url, '/scxml/session/start', { form: { src: `http://127.0.0.1:${port}/apps/x.scxml` } }), 502, 'document_fetch_failed');
+  expectError(await call(m.url, '/scxml/session/start', { form: { src: `http://127.0.0.1:${port}/apps-evil/x.scxml` } }), 403, 'src_forbidden');
 });
 
 test('a document that is not valid SCXML is 422 invalid_document with line and column', async () => {
@@ -123,15 +115,11 @@ test('malformed JSON and a JSON body that is not an object are 400 invalid_body'
   expectError(await call(n.url, '/scxml/session/start', { body: '["waiter.scxml"]', headers: { 'content-type': 'application/json' } }), 400, 'invalid_body');
 });
 
-test('sessions beyond orchestration.max-sessions are 503 too_many_sessions', async () => {
-  const m = await startNode(['--max-sessions', '1']);
-  try {
-    await startSession(m.url, 'waiter.scxml');
-    expectError(await call(m.url, '/scxml/session/start', { form: { src: 'waiter.scxml' } }), 503, 'too_many_sessions');
-    assert.equal(m.node.manager.size, 1);
-  } finally {
-    await m.close();
-  }
+test('sessions beyond orchestration.max-sessions are 503 too_many_sessions', async (t) => {
+  const m = await nodeFor(t, ['--max-sessions', '1']);
+  await startSession(m.url, 'waiter.scxml');
+  expectError(await call(m.url, '/scxml/session/start', { form: { src: 'waiter.scxml' } }), 503, 'too_many_sessions');
+  assert.equal(m.node.manager.size, 1);
 });
 
 test('an invalid request changes nothing', async () => {

@@ -1,7 +1,7 @@
 // POST /scxml/session/<SID>/event/<name> (SPEC §2), with and without _wait=processed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, queryUntil, startNode, startSession, type TestNode } from './helpers/node.js';
+import { call, finishedSession, queryUntil, startNode, startSession, type TestNode } from './helpers/node.js';
 
 let n: TestNode;
 before(async () => { n = await startNode(); });
@@ -43,8 +43,7 @@ test('_wait=processed on the event that ends the session answers status done wit
 });
 
 test('an event for a finished session is 404 session_finished', async () => {
-  const sid = await startSession(n.url, 'waiter.scxml');
-  await call(n.url, `/scxml/session/${sid}/event/finish?_wait=processed`, { form: {} });
+  const sid = await finishedSession(n.url);
   const a = await call(n.url, `/scxml/session/${sid}/event/ping`, { form: {} });
   assert.equal(a.status, 404);
   assert.equal(a.body.error.code, 'session_finished');

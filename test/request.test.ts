@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../src/session/clock.js';
-import { call, startNode, startSession, type TestNode } from './helpers/node.js';
+import { call, finishedSession, nodeFor, startNode, startSession, type TestNode } from './helpers/node.js';
 
 let n: TestNode;
 before(async () => { n = await startNode(); });
@@ -37,21 +37,17 @@ test('each request gets a fresh _event.sendid', async () => {
   assert.equal(b.body.params.status, 'packing');
 });
 
-test('no answer within orchestration.request-timeout is 504 request_timeout', async () => {
+test('no answer within orchestration.request-timeout is 504 request_timeout', async (t) => {
   const clock = new FakeClock();
-  const m = await startNode(['--request-timeout', '2000'], { clock });
-  try {
-    const sid = await startSession(m.url, 'waiter.scxml');
-    const pending = call(m.url, `/scxml/session/${sid}/request/noAnswer`, { form: {} });
-    while (m.node.requests.size === 0) await new Promise((r) => setTimeout(r, 5));
-    clock.advance(2000);
-    const a = await pending;
-    assert.equal(a.status, 504);
-    assert.equal(a.body.error.code, 'request_timeout');
-    assert.equal(a.body.error.timeoutMs, 2000);
-  } finally {
-    await m.close();
-  }
+  const m = await nodeFor(t, ['--request-timeout', '2000'], { clock });
+  const sid = await startSession(m.url, 'waiter.scxml');
+  const pending = call(m.url, `/scxml/session/${sid}/request/noAnswer`, { form: {} });
+  while (m.node.requests.size === 0) await new Promise((r) => setTimeout(r, 5));
+  clock.advance(2000);
+  const a = await pending;
+  assert.equal(a.status, 504);
+  assert.equal(a.body.error.code, 'request_timeout');
+  assert.equal(a.body.error.timeoutMs, 2000);
 });
 
 test('a session that ends before answering answers 504 request_unanswered at once', async () => {
@@ -62,8 +58,7 @@ test('a session that ends before answering answers 504 request_unanswered at onc
 });
 
 test('a request for a finished session is 404 session_finished and holds nothing', async () => {
-  const sid = await startSession(n.url, 'waiter.scxml');
-  await call(n.url, `/scxml/session/${sid}/event/finish?_wait=processed`, { form: {} });
+  const sid = await finishedSession(n.url);
   const a = await call(n.url, `/scxml/session/${sid}/request/getStatus`, { form: {} });
   assert.equal(a.status, 404);
   assert.equal(a.body.error.code, 'session_finished');

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../src/session/clock.js';
-import { call, query, queryUntil, startNode, type TestNode } from './helpers/node.js';
+import { call, nodeFor, query, queryUntil, startNode, type TestNode } from './helpers/node.js';
 
 let n: TestNode;
 before(async () => { n = await startNode(); });
@@ -56,26 +56,22 @@ test('a session that ends in its first macrostep is queryable as done with its d
   assert.deepEqual(q.donedata, { answer: 42 });
 });
 
-test('idealtime schedules the start: the session is "scheduled" until its time comes', async () => {
+test('idealtime schedules the start: the session is "scheduled" until its time comes', async (t) => {
   const clock = new FakeClock();
-  const m = await startNode([], { clock });
-  try {
-    const idealtime = clock.now() + 60_000;
-    const a = await call(m.url, '/scxml/session/start', { form: { src: 'waiter.scxml', idealtime: String(idealtime), greeting: 'later' } });
-    assert.equal(a.status, 200);
-    const sid = a.body.sessionid;
-    const before = await query(m.url, sid);
-    assert.equal(before.status, 'scheduled');
-    assert.equal(before.idealtime, idealtime);
-    const ev = await call(m.url, `/scxml/session/${sid}/event/ping`, { form: {} });
-    assert.equal(ev.status, 409);
-    assert.equal(ev.body.error.code, 'session_not_started');
-    clock.advance(60_000);
-    const q = await queryUntil(m.url, sid, (x) => x.status === 'running' && x.configuration.length > 0);
-    assert.equal(q.datamodel.greeting, 'later');
-  } finally {
-    await m.close();
-  }
+  const m = await nodeFor(t, [], { clock });
+  const idealtime = clock.now() + 60_000;
+  const a = await call(m.url, '/scxml/session/start', { form: { src: 'waiter.scxml', idealtime: String(idealtime), greeting: 'later' } });
+  assert.equal(a.status, 200);
+  const sid = a.body.sessionid;
+  const before = await query(m.url, sid);
+  assert.equal(before.status, 'scheduled');
+  assert.equal(before.idealtime, idealtime);
+  const ev = await call(m.url, `/scxml/session/${sid}/event/ping`, { form: {} });
+  assert.equal(ev.status, 409);
+  assert.equal(ev.body.error.code, 'session_not_started');
+  clock.advance(60_000);
+  const q = await queryUntil(m.url, sid, (x) => x.status === 'running' && x.configuration.length > 0);
+  assert.equal(q.datamodel.greeting, 'later');
 });
 
 test('an idealtime in the past starts at once; a malformed one is 400 and starts nothing', async () => {
@@ -89,17 +85,13 @@ test('an idealtime in the past starts at once; a malformed one is 400 and starts
   assert.equal(n.node.manager.size, size);
 });
 
-test('terminate cancels a scheduled start', async () => {
+test('terminate cancels a scheduled start', async (t) => {
   const clock = new FakeClock();
-  const m = await startNode([], { clock });
-  try {
-    const a = await call(m.url, '/scxml/session/start', { form: { src: 'waiter.scxml', idealtime: String(clock.now() + 1000) } });
-    const t = await call(m.url, `/scxml/session/${a.body.sessionid}/terminate`, { method: 'POST' });
-    assert.equal(t.status, 200);
-    clock.advance(5000);
-    assert.equal(m.node.manager.size, 0);
-    assert.equal((await call(m.url, `/scxml/session/${a.body.sessionid}/query`)).status, 404);
-  } finally {
-    await m.close();
-  }
+  const m = await nodeFor(t, [], { clock });
+  const a = await call(m.url, '/scxml/session/start', { form: { src: 'waiter.scxml', idealtime: String(clock.now() + 1000) } });
+  const terminated = await call(m.url, `/scxml/session/${a.body.sessionid}/terminate`, { method: 'POST' });
+  assert.equal(terminated.status, 200);
+  clock.advance(5000);
+  assert.equal(m.node.manager.size, 0);
+  assert.equal((await call(m.url, `/scxml/session/${a.body.sessionid}/query`)).status, 404);
 });

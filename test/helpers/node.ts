@@ -1,4 +1,7 @@
-/** Test helpers: a real ORS node on a free 127.0.0.1 port, and a small HTTP client over fetch. */
+/** Test helpers: a real ORS node on a free 127.0.0.1 port, a stand-in web service, and a small HTTP client over fetch. */
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
 import { OrsNode, type OrsNodeOptions } from '../../src/server/node.js';
@@ -21,6 +24,21 @@ export async function startNode(flags: readonly string[] = [], options: OrsNodeO
   const node = new OrsNode(config, { processMetrics: false, ...options });
   const url = await node.listen();
   return { node, url, close: () => node.close() };
+}
+
+/** A node for one test, closed when the test ends, passed or failed. */
+export async function nodeFor(t: TestContext, flags: readonly string[] = [], options: OrsNodeOptions = {}): Promise<TestNode> {
+  const n = await startNode(flags, options);
+  t.after(() => n.close());
+  return n;
+}
+
+/** An HTTP server on a free 127.0.0.1 port standing for a web service; closed when the test ends. Gives its base URL. */
+export async function webService(t: TestContext, handler: RequestListener): Promise<string> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 export interface Answer {
@@ -53,6 +71,13 @@ export async function startSession(url: string, src: string, params: Record<stri
   const a = await call(url, '/scxml/session/start', { form: { src, ...params } });
   if (a.status !== 200) throw new Error(`start ${src}: ${a.status} ${a.text}`);
   return a.body.sessionid as string;
+}
+
+/** A waiter.scxml session that has already ended (its `finish` event processed). */
+export async function finishedSession(url: string): Promise<string> {
+  const sid = await startSession(url, 'waiter.scxml');
+  await call(url, `/scxml/session/${sid}/event/finish?_wait=processed`, { form: {} });
+  return sid;
 }
 
 export async function query(url: string, sessionid: string): Promise<any> {

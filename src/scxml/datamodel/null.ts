@@ -61,7 +61,7 @@ const noData = (what: string): never => {
   throw new DataModelFault('runtime', `the null data model cannot ${what}`);
 };
 
-export class NullDataModelSession implements DataModelSession {
+class NullDataModelSession implements DataModelSession {
   constructor(private readonly inState: (stateId: string) => boolean) {}
 
   evaluate(expr: CompiledExpression): unknown {

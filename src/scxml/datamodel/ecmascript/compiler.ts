@@ -16,11 +16,12 @@ import {
 import { parseContent } from './content.js';
 import { instrumentExpression, instrumentLocation, instrumentScript, functionSourceExpression, InstrumentError } from './instrument.js';
 import type { FunctionInfo } from './rewrite.js';
+import { SYSTEM_VARIABLES } from './realm.js';
 import { createRealm, type Realm } from './sandbox.js';
 import { EcmaScriptSession } from './session.js';
 import { EcmaExpression, EcmaLocation, EcmaScript, type Assigner, type Evaluator } from './units.js';
 
-export const DEFAULT_SCRIPT_TIMEOUT_MS = 1000;
+const DEFAULT_SCRIPT_TIMEOUT_MS = 1000;
 
 export class EcmaScriptCompiler implements DataModelCompiler {
   readonly name = 'ecmascript';
@@ -114,8 +115,8 @@ export class EcmaScriptCompiler implements DataModelCompiler {
   }
 
   declareVariables(names: readonly string[]): void {
-    const SYSTEM_NAMES = ['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In'];
-    this.realm.useVariables(names.filter((n) => !SYSTEM_NAMES.includes(n)));
+    // A system variable laid out as a plain key would hide the real one on the scope's prototype.
+    this.realm.useVariables(names.filter((n) => !SYSTEM_VARIABLES.has(n)));
   }
 
   parseContent(text: string, kind: 'data' | 'content'): PortableValue {

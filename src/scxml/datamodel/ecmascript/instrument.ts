@@ -11,7 +11,7 @@ import { parse, parseExpressionAt, type Options, type AnyNode } from 'acorn';
 import { Rewriter, RewriteError, G, K, S, RESERVED_PREFIX, type FunctionInfo } from './rewrite.js';
 
 /** Parentheses are kept as nodes so that a node's range covers all of its text. */
-export const ACORN_OPTIONS: Options = { ecmaVersion: 'latest', sourceType: 'script', locations: true, preserveParens: true };
+const ACORN_OPTIONS: Options = { ecmaVersion: 'latest', sourceType: 'script', locations: true, preserveParens: true };
 
 export type Register = (info: FunctionInfo, id?: number) => number;
 

@@ -17,6 +17,13 @@ export const RUNNING = 0;
 export const OUTSIDE = 1;
 export const EXPIRED = 2;
 
+/**
+ * The system variables (W3C §5.10) as the host checks them: `<assign>` and `declare` refuse them and
+ * the document's data ids never lay them out. `_x` is reserved by §5.10 though nothing defines it.
+ * createRealmRuntime defines the others itself (it cannot refer to this set: see above).
+ */
+export const SYSTEM_VARIABLES: ReadonlySet<string> = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
+
 export interface RealmHooks {
   /** [0] RUNNING/OUTSIDE/EXPIRED, [1] deadline (0 = set at the first clock reading), [2] time limit ms. */
   readonly state: Float64Array;
@@ -25,6 +32,8 @@ export interface RealmHooks {
   /** `_ioprocessors` of the session currently evaluating (a host object: imported before use). */
   readonly ioprocessors: () => unknown;
   readonly parseXml: (text: string) => XmlElementDesc;
+  /** The scope literal of a document without data ids, until useLayout installs the document's own. */
+  readonly layout: ScopeLayout;
 }
 
 /**
@@ -51,8 +60,6 @@ export interface RealmRuntime {
   /** Passed to every compiled unit as `__ors_k`. */
   readonly kit: { hoist(scope: object, names: readonly string[]): void };
   makeScope(sessionid: string, name: unknown, extras: Readonly<Record<string, unknown>> | undefined): object;
-  /** The slots every scope literal has, in the order ScopeLayout receives them. */
-  readonly slots: readonly symbol[];
   /** Installs the document's scope literal (before any session exists). */
   useLayout(layout: ScopeLayout): void;
   /** A new scope with the system variables (non-enumerable own properties) of another. */
@@ -98,20 +105,22 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const getOwnPropertyNames = O.getOwnPropertyNames;
   const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
   const freeze = O.freeze;
-  const hasOwn = O.prototype.hasOwnProperty;
-  const isEnumerable = O.prototype.propertyIsEnumerable;
-  const toStringTag = O.prototype.toString;
   const isArray = Array.isArray;
-  const getTime = DateC.prototype.getTime;
   const reflectSet = Reflect.set;
   // Never `f.call(x)` at run time: a document can replace Function.prototype.call, and `x` may be a
-  // host object being copied in (imp). Reflect.apply captured here cannot be replaced.
-  const apply = Reflect.apply;
+  // host object being copied in (imp). `call` bound now to each method is a plain function
+  // (`hasOwn(o, k)`) that keeps calling the original `call` whatever the document replaces later.
+  const call = Function.prototype.call;
+  const hasOwn = call.bind(O.prototype.hasOwnProperty) as (o: object, k: PropertyKey) => boolean;
+  const isEnumerable = call.bind(O.prototype.propertyIsEnumerable) as (o: object, k: PropertyKey) => boolean;
+  const toStringTag = call.bind(O.prototype.toString) as (o: object) => string;
+  const getTime = call.bind(DateC.prototype.getTime) as (d: object) => number;
   // Node calls the realm's Error.prepareStackTrace with CallSite objects of the host realm: forbid it.
   defineProperty(ErrorC, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   defineProperty(G, 'Error', { value: ErrorC, writable: false, configurable: false }); // the value too: vm's global forwards defines
 
   const { state, now, inState, ioprocessors, parseXml } = hooks;
+  let layout = hooks.layout;
   const timeoutError = freeze(new ErrorC('the script ran longer than the time limit'));
   const outsideError = freeze(new ErrorC('data model code cannot run outside an evaluation'));
   let count = 0;
@@ -158,7 +167,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     }
     const rec = v as Record<string, unknown>;
     if (typeof rec.$xml === 'string' && keys(rec).length === 1) return xml(rec.$xml);
-    if (apply(toStringTag, v, []) === '[object Date]') return new DateC(apply(getTime, v, []) as number);
+    if (toStringTag(v) === '[object Date]') return new DateC(getTime(v));
     const o: Record<string, unknown> = {};
     // Index loops, not for-of: the array iterator is a builtin the document may have replaced.
     const ks = keys(rec);
@@ -198,15 +207,6 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const NAME = Symbol('name');
   const IOP = Symbol('ioprocessors');
   const slots = freeze([EVENT, PENDING, SID, NAME, IOP]);
-  let layout: ScopeLayout = (g, sl, sid, name) => {
-    const sc = create(g) as Record<symbol, unknown>;
-    defineProperty(sc, sl[0]!, { value: undefined, writable: true });
-    defineProperty(sc, sl[1]!, { value: undefined, writable: true });
-    defineProperty(sc, sl[2]!, { value: sid, writable: true });
-    defineProperty(sc, sl[3]!, { value: name, writable: true });
-    defineProperty(sc, sl[4]!, { value: undefined, writable: true });
-    return sc;
-  };
   const slotGetter = (k: string, get: (this: Record<symbol, unknown>) => unknown): void => {
     defineProperty(globals, k, { get, enumerable: false, configurable: false });
   };
@@ -264,10 +264,9 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     guard,
     kit: freeze({
       hoist(scope: object, names: readonly string[]): void {
-        for (let i = 0; i < names.length; i++) if (!apply(hasOwn, scope, [names[i]])) reflectSet(scope, names[i]!, undefined);
+        for (let i = 0; i < names.length; i++) if (!hasOwn(scope, names[i]!)) reflectSet(scope, names[i]!, undefined);
       },
     }),
-    slots,
     useLayout(l) {
       layout = l;
     },
@@ -313,7 +312,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     },
     // A variable the scope literal already has is a plain store; a new one is defined.
     declare(o, k, v) {
-      if (apply(isEnumerable, o, [k])) (o as Record<string, unknown>)[k] = v;
+      if (isEnumerable(o, k)) (o as Record<string, unknown>)[k] = v;
       else dataProp(o, k, v);
     },
     newObject: (proto) => create(proto) as object,

@@ -42,6 +42,17 @@ function evaluateFactory<T>(context: vm.Context, fn: (...args: never[]) => T): (
   return new vm.Script(code, { filename: 'scxml-datamodel-runtime' }).runInContext(context) as (...args: unknown[]) => T;
 }
 
+/**
+ * The scope literal for a document's data ids (see ScopeLayout): the symbol-keyed slots first, then
+ * one key per variable, so every scope of the document gets the same shape. `__proto__` as a
+ * literal key would set the prototype, so it is left to declare().
+ */
+function compileLayout(context: vm.Context, names: readonly string[]): ScopeLayout {
+  const keys = [...new Set(names)].filter((n) => n !== '__proto__').map((n) => `, ${JSON.stringify(n)}: undefined`);
+  const code = `(function(g, sl, sid, name){"use strict";return {__proto__: g, [sl[0]]: undefined, [sl[1]]: undefined, [sl[2]]: sid, [sl[3]]: name, [sl[4]]: undefined${keys.join('')}};})`;
+  return new vm.Script(code, { filename: 'scxml-scope-layout' }).runInContext(context) as ScopeLayout;
+}
+
 export function createRealm(options: RealmOptions): Realm {
   const context = vm.createContext(Object.create(null) as object, {
     name: 'scxml-datamodel',
@@ -53,7 +64,7 @@ export function createRealm(options: RealmOptions): Realm {
   const dom = evaluateFactory<RealmDom>(context, createRealmDom)();
   const now = performance.now.bind(performance);
   const rt = evaluateFactory<RealmRuntime>(context, createRealmRuntime)(
-    { state, now, inState: options.inState, ioprocessors: options.ioprocessors, parseXml: parseXmlTree },
+    { state, now, inState: options.inState, ioprocessors: options.ioprocessors, parseXml: parseXmlTree, layout: compileLayout(context, []) },
     dom,
   );
   return {
@@ -64,12 +75,7 @@ export function createRealm(options: RealmOptions): Realm {
       return factory(rt.guard, rt.kit);
     },
     useVariables(names) {
-      // Symbol-keyed slots first, then one key per variable: every scope gets the same shape.
-      // `__proto__` as a literal key would set the prototype, so it is left to declare().
-      const keys = [...new Set(names)].filter((n) => n !== '__proto__').map((n) => `${JSON.stringify(n)}: undefined`);
-      const code = `(function(){"use strict";return function(g, sl, sid, name){return {__proto__: g, [sl[0]]: undefined, [sl[1]]: undefined, [sl[2]]: sid, [sl[3]]: name, [sl[4]]: undefined${keys.map((k) => `, ${k}`).join('')}};}})`;
-      const make = new vm.Script(code, { filename: 'scxml-scope-layout' }).runInContext(context) as () => ScopeLayout;
-      rt.useLayout(make());
+      rt.useLayout(compileLayout(context, names));
     },
   };
 }

@@ -140,6 +140,10 @@ test('iterate copies arrays and refuses non-collections (W3C 152, 156, 460)', ()
   assert.deepEqual([...s.iterate(ev('new Set(["a", "b"])'))], ['a', 'b']);
   assert.throws(() => s.iterate(7), fault('runtime', /not an array/));
   assert.throws(() => s.iterate(undefined), fault('runtime'));
+  // Looking for the iterator runs document code (a Proxy trap, a getter): inside the guard, so a
+  // value that is not a collection is a runtime fault like any other, and a getter works.
+  assert.throws(() => s.iterate(ev('new Proxy({}, { get: function () { return 1 } })')), fault('runtime', /not an array/));
+  assert.deepEqual([...s.iterate(ev('({ get [Symbol.iterator]() { return function* () { yield 5 } } })'))], [5]);
 });
 
 test('errors thrown by scripts become runtime faults naming the script', () => {

@@ -14,6 +14,7 @@ import {
   type PortableValue,
 } from '../types.js';
 import type { EcmaScriptCompiler } from './compiler.js';
+import { SYSTEM_VARIABLES } from './realm.js';
 import type { EcmaExpression, EcmaLocation, EcmaScript } from './units.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot.js';
 import { exportValue as copyOut, holdsHostObject } from './values.js';
@@ -25,13 +26,35 @@ const RUNNING = 0;
 const OUTSIDE = 1;
 const EXPIRED = 2;
 
-const SYSTEM = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
+const SYSTEM = SYSTEM_VARIABLES;
 const hasOwn = Object.prototype.hasOwnProperty;
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
 const exportCopy = copyOut;
 
 interface Named {
   describe(): string;
+}
+
+// What a fault names when no compiled unit is running: made once, not per call.
+const FOREACH: Named = { describe: () => '<foreach> array' };
+const VALUE: Named = { describe: () => 'value' };
+const IMPORTED: Named = { describe: () => 'imported value' };
+
+/**
+ * `<foreach array>` as a host array. Run inside the guard: reading the items or the iterator of a
+ * document's value may run its getters, Proxy traps or generators.
+ */
+function itemsOf(collection: unknown): unknown[] {
+  if (Array.isArray(collection)) {
+    // A shallow copy: the loop body may change the array without changing the loop (W3C 156, 460).
+    const out = new Array<unknown>(collection.length);
+    for (let i = 0; i < collection.length; i++) out[i] = (collection as unknown[])[i];
+    return out;
+  }
+  if (typeof collection === 'object' && collection !== null && typeof (collection as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
+    return Array.from(collection as Iterable<unknown>);
+  }
+  throw new DataModelFault('runtime', `<foreach> array: ${collection === null ? 'null' : typeof collection} is not an array or other iterable collection`);
 }
 
 export class EcmaScriptSession implements DataModelSession {
@@ -119,9 +142,10 @@ export class EcmaScriptSession implements DataModelSession {
   private assignTo(location: EcmaLocation, value: unknown): void {
     const scope = this.scope;
     const root = location.root;
-    // Session variables are the enumerable own properties of the scope: one check on the usual path.
-    if (SYSTEM.has(root) || !propertyIsEnumerable.call(scope, root)) {
-      if (SYSTEM.has(root) || hasOwn.call(scope, root)) {
+    // Session variables are the enumerable own properties of the scope: one check on the usual path
+    // (`system` is known when the location is compiled; a script's `var _x` can make `_x` enumerable).
+    if (location.system || !propertyIsEnumerable.call(scope, root)) {
+      if (location.system || hasOwn.call(scope, root)) {
         throw new DataModelFault('runtime', `${location.describe()}: ${root} is a read-only system variable`);
       }
       if (location.simple) {
@@ -149,19 +173,7 @@ export class EcmaScriptSession implements DataModelSession {
   }
 
   iterate(collection: unknown): readonly unknown[] {
-    const unit = { describe: () => '<foreach> array' };
-    if (Array.isArray(collection)) {
-      // A shallow copy: the loop body may change the array without changing the loop (W3C 156, 460).
-      return this.run(unit, () => {
-        const out = new Array<unknown>(collection.length);
-        for (let i = 0; i < collection.length; i++) out[i] = (collection as unknown[])[i];
-        return out;
-      });
-    }
-    if (typeof collection === 'object' && collection !== null && typeof (collection as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function') {
-      return this.run(unit, () => Array.from(collection as Iterable<unknown>));
-    }
-    throw new DataModelFault('runtime', `<foreach> array: ${collection === null ? 'null' : typeof collection} is not an array or other iterable collection`);
+    return this.invoke(FOREACH, itemsOf, collection, undefined);
   }
 
   setEvent(event: EventForDataModel): void {
@@ -177,7 +189,7 @@ export class EcmaScriptSession implements DataModelSession {
     try {
       return exportCopy(this.doc.realm.rt, value);
     } catch (e) {
-      throw this.fault({ describe: () => 'value' }, e);
+      throw this.fault(VALUE, e);
     }
   }
 
@@ -186,7 +198,7 @@ export class EcmaScriptSession implements DataModelSession {
     try {
       return this.doc.realm.rt.imp(value);
     } catch (e) {
-      throw this.fault({ describe: () => 'imported value' }, e);
+      throw this.fault(IMPORTED, e);
     }
   }
 

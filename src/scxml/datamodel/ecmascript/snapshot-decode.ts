@@ -76,6 +76,10 @@ export function decode(session: EcmaScriptSession, scope: object, heap: Heap): (
     });
   }
 
+  const fill = (target: object, props: Readonly<Record<string, Enc>>): void => {
+    for (const k of Object.keys(props)) rt.declare(target, k, value(props[k]!));
+  };
+
   // Pass 2: contents.
   heap.forEach((entry, i) => {
     const target = shells[i] as Record<string, unknown>;
@@ -85,14 +89,14 @@ export function decode(session: EcmaScriptSession, scope: object, heap: Heap): (
         entry[1].forEach((e, j) => rt.declare(arr, String(j), value(e)));
         break;
       }
-      case 'o': case 'n': case 'p': case 'i':
-        for (const k of Object.keys(entry[entry[0] === 'o' || entry[0] === 'n' ? 1 : 2] as object)) {
-          const props = (entry[0] === 'o' || entry[0] === 'n' ? entry[1] : entry[2]) as Record<string, Enc>;
-          rt.declare(target, k, value(props[k] as Enc));
-        }
+      case 'o': case 'n':
+        fill(target, entry[1]);
+        break;
+      case 'p': case 'i':
+        fill(target, entry[2]);
         break;
       case 'f':
-        for (const k of Object.keys(entry[3])) rt.declare(target, k, value(entry[3][k] as Enc));
+        fill(target, entry[3]);
         break;
       default:
         break;

@@ -60,6 +60,14 @@ test('a function closing over another function\'s locals is refused with a fault
   assert.throws(() => s.snapshot(), (e: unknown) => e instanceof DataModelFault && /Map cannot be saved/.test(e.message));
 });
 
+test('a class with a static name getter is saved without running the getter', () => {
+  const c = new EcmaScriptCompiler({});
+  const { s, run } = mk(c);
+  run('class Named { static get name() { return "shown" } } var k = Named;');
+  const restored = roundTrip(c, s);
+  assert.equal(restored.ev('k.name'), 'shown');
+});
+
 test('_event and DOM values are part of the snapshot; system variables come from the new session', () => {
   const c = new EcmaScriptCompiler({});
   const { s, ev } = mk(c);

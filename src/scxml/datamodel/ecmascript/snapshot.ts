@@ -11,6 +11,7 @@
 import { types } from 'node:util';
 import { parseExpressionAt, type AnyNode } from 'acorn';
 import { DataModelFault } from '../types.js';
+import { kindOf, nameOf } from './describe.js';
 import { G } from './rewrite.js';
 import type { EcmaScriptSession } from './session.js';
 import { decode, type Heap } from './snapshot-decode.js';
@@ -37,6 +38,7 @@ export interface DataModelSnapshot {
 class SnapshotError extends Error {}
 
 const record = (): Props => Object.create(null) as Props;
+const RESTORE = { describe: () => 'restore' };
 const functionIds = new WeakMap<object, number>();
 
 /** The id in a function's entry guard `__ors_g(id)`, read from its (rewritten) source text. */
@@ -96,7 +98,7 @@ export function takeSnapshot(session: EcmaScriptSession): DataModelSnapshot {
   const fnEntry = (f: object): HeapEntry => {
     const id = functionId(f);
     const info = id === undefined ? undefined : session.doc.functions[id];
-    const name = String((f as { name?: unknown }).name || 'anonymous');
+    const name = nameOf(f);
     if (info === undefined) throw new SnapshotError(`function ${name} is built in or bound, not defined by the document`);
     if (info.kind === 'accessor') throw new SnapshotError(`function ${name} is a getter/setter`);
     if (info.capturedLocals.length > 0) {
@@ -134,7 +136,7 @@ export function takeSnapshot(session: EcmaScriptSession): DataModelSnapshot {
     if (proto === null) return ['n', props(o)];
     const ctor = ownConstructor(proto);
     if (ctor !== undefined && functionId(ctor) !== undefined) return ['i', encRef(proto), props(o)];
-    throw new SnapshotError(`an object of kind ${Object.prototype.toString.call(o).slice(8, -1)} cannot be saved`);
+    throw new SnapshotError(`an object of kind ${kindOf(o)} cannot be saved`);
   };
 
   const encRef = (o: object): number => (enc(o) as [number])[0];
@@ -188,7 +190,7 @@ export function restoreSnapshot(session: EcmaScriptSession, snap: unknown): void
   const scope = session.newScope();
   const heap: Heap = s.heap;
   const vars = s.vars;
-  session.run({ describe: () => 'restore' }, () => {
+  session.run(RESTORE, () => {
     const value = decode(session, scope, heap);
     for (const k of Object.keys(vars)) {
       if (session.isSystem(k)) continue;

@@ -1,5 +1,6 @@
 /** The compiled handles of the ECMAScript data model: the source, where it is, and its function. */
 import type { CompiledExpression, CompiledLocation, CompiledScript, SourceLocation } from '../types.js';
+import { SYSTEM_VARIABLES } from './realm.js';
 
 export type Evaluator = (scope: object) => unknown;
 export type Assigner = (scope: object, value: unknown) => void;
@@ -23,8 +24,11 @@ export class EcmaExpression extends Unit implements CompiledExpression {
 }
 
 export class EcmaLocation extends Unit implements CompiledLocation {
+  /** Whether `root` is a system variable: assign checks it on every call, so it is looked up once here. */
+  readonly system: boolean;
   constructor(owner: object, source: string, where: SourceLocation, readonly fn: Assigner, readonly root: string, readonly simple: boolean) {
     super(owner, source, 'location', where);
+    this.system = SYSTEM_VARIABLES.has(root);
   }
 }
 

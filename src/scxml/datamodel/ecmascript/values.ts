@@ -8,9 +8,10 @@
  */
 import { types } from 'node:util';
 import type { PortableValue } from '../types.js';
+import { kindOf } from './describe.js';
 import type { RealmRuntime } from './realm.js';
 
-export class ExportError extends Error {}
+class ExportError extends Error {}
 
 const MAX_DEPTH = 100;
 // Module-local copies: reading an imported binding per call is measurably slower under some loaders.
@@ -57,7 +58,7 @@ function copyOut(rt: RealmRuntime, v: unknown, stack: object[], path: (string | 
     if (isDate(o)) return new Date(Date.prototype.getTime.call(o));
     if (rt.dom.isNode(o)) return { $xml: rt.dom.serialize(o) };
     if (isRegExp(o) || isMap(o) || isSet(o)) {
-      throw new ExportError(`a ${Object.prototype.toString.call(o).slice(8, -1)} cannot leave the session${where(path)}`);
+      throw new ExportError(`a ${kindOf(o)} cannot leave the session${where(path)}`);
     }
   }
   stack.push(o);

@@ -4,6 +4,7 @@
  * are not entered, and anything JSON cannot hold is described by a short string.
  */
 import { types } from 'node:util';
+import { nameOf } from './describe.js';
 import type { RealmRuntime } from './realm.js';
 
 const MAX_DEPTH = 32;
@@ -81,9 +82,4 @@ function viewValue(rt: RealmRuntime, v: unknown, stack: object[]): unknown {
   } finally {
     stack.pop();
   }
-}
-
-function nameOf(f: unknown): string {
-  const d = Object.getOwnPropertyDescriptor(f as object, 'name');
-  return d !== undefined && typeof d.value === 'string' && d.value !== '' ? d.value : 'anonymous';
 }
