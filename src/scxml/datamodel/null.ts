@@ -23,8 +23,9 @@ class NullExpression implements CompiledExpression {
   constructor(readonly source: string, readonly stateId: string | undefined, readonly literal: string | undefined) {}
 }
 
-function refuse(what: string, where: SourceLocation): never {
-  throw new DataModelFault('syntax', `${what} at line ${where.line}, column ${where.column}: the null data model has no ${what.split(' ')[0]}s (use datamodel="ecmascript")`);
+function refuse(kind: 'location' | 'script', where: SourceLocation, text?: string): never {
+  const what = text === undefined ? kind : `${kind} ${JSON.stringify(text)}`;
+  throw new DataModelFault('syntax', `${what} at line ${where.line}, column ${where.column}: the null data model has no ${kind}s (use datamodel="ecmascript")`);
 }
 
 export class NullDataModelCompiler implements DataModelCompiler {
@@ -39,7 +40,7 @@ export class NullDataModelCompiler implements DataModelCompiler {
   }
 
   compileLocation(text: string, where: SourceLocation): CompiledLocation {
-    return refuse(`location ${JSON.stringify(text)}`, where);
+    return refuse('location', where, text);
   }
 
   compileScript(_text: string, where: SourceLocation): CompiledScript {
@@ -47,9 +48,8 @@ export class NullDataModelCompiler implements DataModelCompiler {
   }
 
   parseContent(text: string, kind: 'data' | 'content'): PortableValue {
-    const t = text.trim();
     if (kind === 'data') throw new DataModelFault('syntax', 'the null data model has no data');
-    return t.replace(/\s+/g, ' ');
+    return text.trim().replace(/\s+/g, ' ');
   }
 
   createSession(init: DataModelSessionInit): DataModelSession {

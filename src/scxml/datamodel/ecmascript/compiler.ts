@@ -14,7 +14,14 @@ import {
   type SourceLocation,
 } from '../types.js';
 import { parseContent } from './content.js';
-import { instrumentExpression, instrumentLocation, instrumentScript, functionSourceExpression, InstrumentError } from './instrument.js';
+import {
+  instrumentExpression,
+  instrumentLocation,
+  instrumentScript,
+  functionSourceExpression,
+  InstrumentError,
+  type InstrumentedLocation,
+} from './instrument.js';
 import type { FunctionInfo } from './rewrite.js';
 import { SYSTEM_VARIABLES } from './realm.js';
 import { createRealm, type Realm } from './sandbox.js';
@@ -22,6 +29,13 @@ import { EcmaScriptSession } from './session.js';
 import { EcmaExpression, EcmaLocation, EcmaScript, type Assigner, type Evaluator } from './units.js';
 
 const DEFAULT_SCRIPT_TIMEOUT_MS = 1000;
+
+/** A unit's function, shared by every place the same text appears; `root`/`simple` for locations. */
+interface Compiled {
+  readonly fn: unknown;
+  readonly root: string;
+  readonly simple: boolean;
+}
 
 export class EcmaScriptCompiler implements DataModelCompiler {
   readonly name = 'ecmascript';
@@ -31,9 +45,8 @@ export class EcmaScriptCompiler implements DataModelCompiler {
   readonly functions: FunctionInfo[] = [];
   /** The session whose code is running now (In() asks it). */
   current: EcmaScriptSession | undefined;
-  private readonly restoredFunctions = new Map<string, Evaluator>();
   /** The same text compiles to the same function: documents repeat conditions such as In('x'). */
-  private readonly compiled = new Map<string, { fn: unknown; root: string; simple: boolean }>();
+  private readonly compiled = new Map<string, Compiled>();
   private unitCount = 0;
 
   constructor(options: DataModelOptions = {}) {
@@ -57,10 +70,18 @@ export class EcmaScriptCompiler implements DataModelCompiler {
     return this.functions.push(info) - 1;
   };
 
-  private compile<T>(what: string, text: string, where: SourceLocation, make: () => string): T {
-    let code: string;
+  /**
+   * Compiles a unit once per document: `instrument` rewrites the text (an InstrumentError becomes a
+   * syntax fault pointing into the document), then the realm loads the result. Locations also
+   * bring their root identifier.
+   */
+  private compile(what: string, text: string, where: SourceLocation, instrument: () => string | InstrumentedLocation): Compiled {
+    const key = `${what}\n${text}`;
+    const hit = this.compiled.get(key);
+    if (hit !== undefined) return hit;
+    let made: string | InstrumentedLocation;
     try {
-      code = make();
+      made = instrument();
     } catch (e) {
       if (e instanceof InstrumentError) {
         const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -72,45 +93,31 @@ export class EcmaScriptCompiler implements DataModelCompiler {
       }
       throw e;
     }
+    let fn: unknown;
     try {
-      return this.realm.load<T>(code, `scxml-${what}-${where.line}:${where.column}#${++this.unitCount}`);
+      fn = this.realm.load(typeof made === 'string' ? made : made.code, `scxml-${what}-${where.line}:${where.column}#${++this.unitCount}`);
     } catch (e) {
       // acorn accepted it but V8 did not (an early error acorn does not check): still a syntax fault.
       const message = e instanceof Error ? e.message : this.realm.rt.describe(e);
       throw new DataModelFault('syntax', `${what} ${JSON.stringify(text.trim())} (line ${where.line}, column ${where.column}) does not compile: ${message}`);
     }
-  }
-
-  private cached(what: string, text: string, where: SourceLocation, make: () => { code: string; root: string; simple: boolean }): { fn: unknown; root: string; simple: boolean } {
-    const key = `${what}\n${text}`;
-    let hit = this.compiled.get(key);
-    if (hit === undefined) {
-      let root = '';
-      let simple = false;
-      const fn = this.compile<unknown>(what, text, where, () => {
-        const made = make();
-        root = made.root;
-        simple = made.simple;
-        return made.code;
-      });
-      hit = { fn, root, simple };
-      this.compiled.set(key, hit);
-    }
-    return hit;
+    const unit = typeof made === 'string' ? { fn, root: '', simple: false } : { fn, root: made.root, simple: made.simple };
+    this.compiled.set(key, unit);
+    return unit;
   }
 
   compileExpression(text: string, where: SourceLocation): EcmaExpression {
-    const { fn } = this.cached('expression', text, where, () => ({ code: instrumentExpression(text, this.register), root: '', simple: false }));
+    const { fn } = this.compile('expression', text, where, () => instrumentExpression(text, this.register));
     return new EcmaExpression(this.realm, text, where, fn as Evaluator);
   }
 
   compileLocation(text: string, where: SourceLocation): EcmaLocation {
-    const { fn, root, simple } = this.cached('location', text, where, () => instrumentLocation(text, this.register));
+    const { fn, root, simple } = this.compile('location', text, where, () => instrumentLocation(text, this.register));
     return new EcmaLocation(this.realm, text, where, fn as Assigner, root, simple);
   }
 
   compileScript(text: string, where: SourceLocation): EcmaScript {
-    const { fn } = this.cached('script', text, where, () => ({ code: instrumentScript(text, this.register), root: '', simple: false }));
+    const { fn } = this.compile('script', text, where, () => instrumentScript(text, this.register));
     return new EcmaScript(this.realm, text, where, fn as Evaluator);
   }
 
@@ -127,15 +134,9 @@ export class EcmaScriptCompiler implements DataModelCompiler {
     return new EcmaScriptSession(this, init);
   }
 
-  /** An evaluator that re-creates a function saved by snapshot() from its original text. */
+  /** An evaluator that re-creates a function saved by snapshot() from its original text (compiled once per text). */
   functionMaker(info: Pick<FunctionInfo, 'text' | 'kind'>): Evaluator {
-    const key = `${info.kind}:${info.text}`;
-    let maker = this.restoredFunctions.get(key);
-    if (maker === undefined) {
-      const source = functionSourceExpression(info);
-      maker = this.compile<Evaluator>('function', source, { line: 0, column: 0 }, () => instrumentExpression(source, this.register));
-      this.restoredFunctions.set(key, maker);
-    }
-    return maker;
+    const source = functionSourceExpression(info);
+    return this.compile('function', source, { line: 0, column: 0 }, () => instrumentExpression(source, this.register)).fn as Evaluator;
   }
 }
