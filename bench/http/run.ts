@@ -9,11 +9,10 @@
  *
  *   BENCH_DURATION=5 BENCH_RUNS=3 BENCH_CONNECTIONS=50 npm run bench:http
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { load as loadOnce, post, rotate, spawnServer, startSessions, stop, type Figures, type Setup } from './load.js';
 
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 5);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
@@ -21,38 +20,8 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const SESSIONS = 1000;
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
-interface Figures { rps: number; p50: number; p99: number; errors: number }
-
-async function spawnServer(file: string, args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [here(file), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const rl = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    rl.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-  return { url: url.trim(), child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await done;
-}
-
-type Setup = (req: { path?: string; method?: string; body?: string; headers?: Record<string, string> }) => unknown;
-
-async function load(url: string, path: string, body: string, setup?: Setup): Promise<Figures> {
-  const r = await autocannon({
-    url: url + path, connections: CONNECTIONS, duration: DURATION, method: 'POST', body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    ...(setup ? { requests: [{ method: 'POST', setupRequest: setup as never }] } : {}),
-  });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
-}
-
-async function post(url: string, path: string, body: string): Promise<string> {
-  const res = await fetch(url + path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  return res.text();
+function load(url: string, path: string, body: string, setup?: Setup): Promise<Figures> {
+  return loadOnce({ url, path, body, connections: CONNECTIONS, duration: DURATION, ...(setup ? { setup } : {}) });
 }
 
 function median(xs: number[]): number {
@@ -79,18 +48,15 @@ async function main(): Promise<void> {
   const sample = JSON.parse(startAnswer).sessionid as string;
   const eventAnswer = await post(ors.url, `/scxml/session/${sample}/event/ping`, 'a=1');
   const waitAnswer = await post(ors.url, `/scxml/session/${sample}/event/ping`, 'a=1&_wait=processed');
-  const ids: string[] = [];
-  for (let i = 0; i < SESSIONS; i++) ids.push(JSON.parse(await post(ors.url, '/scxml/session/start', 'src=bench.scxml')).sessionid);
-  let next = 0;
-  const rotate = (suffix: string): Setup => (req) => { req.path = `/scxml/session/${ids[next++ % ids.length]}/event/ping${suffix}`; req.body = 'a=1'; return req; };
+  const ids = await startSessions(ors.url, SESSIONS);
 
   const bares: Record<string, { url: string; child: ChildProcess }> = {};
   for (const [k, answer] of Object.entries({ start: startAnswer, event: eventAnswer, wait: waitAnswer })) bares[k] = await spawnServer('bare-server.mjs', [String(Buffer.byteLength(answer))]);
 
   const scenarios: { name: string; ors: () => Promise<Figures>; bare: () => Promise<Figures>; target?: number }[] = [
     { name: 'session starts', ors: () => load(ors.url, '/scxml/session/start', 'src=bench.scxml'), bare: () => load(bares['start']!.url, '/scxml/session/start', 'src=bench.scxml'), target: 0.4 },
-    { name: 'events (fire-and-forget)', ors: () => load(ors.url, '/', 'a=1', rotate('')), bare: () => load(bares['event']!.url, '/', 'a=1', rotate('')), target: 0.6 },
-    { name: 'events (_wait=processed)', ors: () => load(ors.url, '/', 'a=1', rotate('?_wait=processed')), bare: () => load(bares['wait']!.url, '/', 'a=1', rotate('?_wait=processed')) },
+    { name: 'events (fire-and-forget)', ors: () => load(ors.url, '/', 'a=1', rotate(ids)), bare: () => load(bares['event']!.url, '/', 'a=1', rotate(ids)), target: 0.6 },
+    { name: 'events (_wait=processed)', ors: () => load(ors.url, '/', 'a=1', rotate(ids, '?_wait=processed')), bare: () => load(bares['wait']!.url, '/', 'a=1', rotate(ids, '?_wait=processed')) },
   ];
   const rows: string[] = [];
   for (const s of scenarios) {
