@@ -36,8 +36,7 @@ export interface OrsNodeOptions {
 export class OrsNode implements NodeContext {
   readonly config: OrsConfig;
   readonly nodeId: number;
-  readonly serverName: string;
-  readonly clock: Clock;
+  private readonly clock: Clock;
   readonly log: Logger;
   readonly manager: SessionManager;
   readonly documents: Documents;
@@ -49,13 +48,14 @@ export class OrsNode implements NodeContext {
   readonly newSessionId: () => string;
   role: Role;
   draining = false;
+  /** The client-reachable base URL; listen() sets the port once the system has picked it (port 0). */
   private base: string;
   private inflight = 0;
 
   constructor(config: OrsConfig, options: OrsNodeOptions = {}) {
     this.config = config;
     this.nodeId = config.node.id;
-    this.serverName = config.node.name ?? `ors-node${config.node.id}`;
+    const serverName = config.node.name ?? `ors-node${config.node.id}`;
     this.role = config.node.role;
     this.base = advertisedUrl(config);
     this.clock = options.clock ?? new RealClock();
@@ -88,15 +88,11 @@ export class OrsNode implements NodeContext {
       onLog: (sessionid, label, value) => { if (this.log.isLevelEnabled('info')) this.log.info({ sessionid, label, value }, 'scxml log'); },
       onSessionEnded: (h) => this.sessionEnded(h),
       newSessionId: this.newSessionId,
-      systemVariables: (sessionid) => ({ _genesys: { session: { id: sessionid, servername: this.serverName, url: this.base, node: this.nodeId } } }),
+      systemVariables: (sessionid) => ({ _genesys: { session: { id: sessionid, servername: serverName, url: this.base, node: this.nodeId } } }),
       maxQueuedEvents: o['max-queued-events'],
     });
     // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
-  }
-
-  get baseUrl(): string {
-    return this.base;
   }
 
   startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number): void {

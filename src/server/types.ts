@@ -1,7 +1,6 @@
 /** What the routes, the Basic HTTP processor and the orchestration actions share of one node. */
 import type { OrsConfig } from '../config/types.js';
 import type { CompiledDocument } from '../scxml/index.js';
-import type { Clock } from '../session/types.js';
 import type { SessionManager } from '../session/manager.js';
 import type { Documents } from './documents.js';
 import type { FinishedSessions } from './finished.js';
@@ -15,13 +14,9 @@ export type Role = 'primary' | 'backup';
 export interface NodeContext {
   readonly config: OrsConfig;
   readonly nodeId: number;
-  /** This process's client-reachable base URL (known once listening: port 0 picks one). */
-  readonly baseUrl: string;
-  readonly serverName: string;
   readonly role: Role;
   /** True once shutdown began: new work is refused with 503 shutting_down. */
   readonly draining: boolean;
-  readonly clock: Clock;
   readonly log: Logger;
   readonly manager: SessionManager;
   readonly documents: Documents;
