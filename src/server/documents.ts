@@ -47,9 +47,9 @@ export class Documents {
   constructor(private readonly options: DocumentsOptions) {
     for (const root of options.roots) {
       if (HTTP_URL.test(root)) { this.prefixes.push(new URL(root)); continue; }
-      // A missing root is a configuration error the CLI reports at start-up (see checkRoots).
+      // A missing root is a configuration error `ors start` reports at start-up (missingRoots).
       let real = root;
-      try { real = realpathSync.native(root); } catch { /* reported by checkRoots */ }
+      try { real = realpathSync.native(root); } catch { /* reported by missingRoots */ }
       this.dirs.push({ lexical: resolve(root), real });
     }
   }
@@ -71,8 +71,7 @@ export class Documents {
   /** Synchronous load for `<invoke src>` (file documents only: invoke must not wait on the network). */
   loadSync(src: string, base: string | undefined): CompiledDocument {
     if (HTTP_URL.test(src)) {
-      const e = this.toUrlInPrefixes(src);
-      const cached = this.urls.get(e.href);
+      const cached = this.urls.get(this.toUrlInPrefixes(src).href);
       if (cached) return cached.doc;
       throw new Error(`invoke src ${src}: http(s) documents must be started over HTTP once before they can be invoked; use a file under an application root`);
     }

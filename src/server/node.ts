@@ -2,7 +2,7 @@
  * One ORS process on the embedded store: the session manager, documents, the REST API on bare
  * node:http, and its lifecycle (listen, graceful close). `ors start` makes one; tests make many.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { orsError } from '../errors.js';
 import { advertisedUrl, listenAddress } from '../config/load.js';
@@ -159,7 +159,7 @@ export class OrsNode implements NodeContext {
   }
 
   /** Counts requests in progress, for the graceful close; marks connections closing once draining. */
-  private track(handler: ReturnType<typeof createDispatcher>): ReturnType<typeof createDispatcher> {
+  private track(handler: RequestListener): RequestListener {
     return (req, res) => {
       this.inflight++;
       res.on('close', () => { this.inflight--; });
