@@ -16,6 +16,15 @@ test('an event is accepted with 200 and its parameters become _event.data', asyn
   assert.deepEqual(q.datamodel.last, { source: 'web', amount: '12' });
 });
 
+test('a name repeated in a form gives an array; the body wins over the query string', async () => {
+  const sid = await startSession(n.url, 'waiter.scxml');
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const a = await call(n.url, `/scxml/session/${sid}/event/a?_wait=processed`, { body: 'tag=x&tag=y', headers: form });
+  assert.deepEqual(a.body.datamodel.last, { tag: ['x', 'y'] });
+  const b = await call(n.url, `/scxml/session/${sid}/event/b?tag=q&from=query&_wait=processed`, { body: 'tag=x&tag=y', headers: form });
+  assert.deepEqual(b.body.datamodel.last, { tag: ['x', 'y'], from: 'query' });
+});
+
 test('a JSON body gives typed event data', async () => {
   const sid = await startSession(n.url, 'waiter.scxml');
   await call(n.url, `/scxml/session/${sid}/event/update`, { json: { items: [1, 2], vip: true } });

@@ -68,7 +68,11 @@ export async function readParams(req: IncomingMessage, query: string, limit: num
   const body = await readBody(req, limit);
   const kind = bodyKind(req.headers['content-type'], body.length);
   if (kind === 'none') return params;
-  if (kind === 'form') return mergeParams(params, parseForm(body.toString('utf8'), {}));
+  if (kind === 'form') {
+    // Without a query string there is nothing for the body to win over: parse straight into params.
+    const text = body.toString('utf8');
+    return query === '' ? parseForm(text, params) : mergeParams(params, parseForm(text, {}));
+  }
   if (kind === 'other') throw orsError('unsupported_media_type', { type: req.headers['content-type'] ?? '(none)' });
   let value: unknown;
   try { value = JSON.parse(body.toString('utf8')); } catch (e) {
