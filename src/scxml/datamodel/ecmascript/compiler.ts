@@ -43,6 +43,11 @@ export class EcmaScriptCompiler implements DataModelCompiler {
   readonly timeoutMs: number;
   /** Every function literal of the document's code, by the id in its entry guard. */
   readonly functions: FunctionInfo[] = [];
+  /**
+   * Names of the extra system variables (`_genesys`…) given to any session of the document. They
+   * are the only own properties of a scope that are not session variables (session.ts assign).
+   */
+  readonly extraSystemNames = new Set<string>();
   /** The session whose code is running now (In() asks it). */
   current: EcmaScriptSession | undefined;
   /** The same text compiles to the same function: documents repeat conditions such as In('x'). */

@@ -97,6 +97,25 @@ test('system variables are read-only in scripts and present from the start (W3C 
   assert.throws(() => s.declare('_sessionid', 1), fault('runtime'));
 });
 
+test('extra system variables are read-only in the sessions given them; other sessions may use the name', () => {
+  const c = new EcmaScriptCompiler({});
+  const init = { name: undefined, ioprocessors: () => ({}), In: () => false };
+  const given = c.createSession({ ...init, sessionid: 'G', extraSystemVariables: { _genesys: { node: 'n1' } } });
+  const plain = c.createSession({ ...init, sessionid: 'P' });
+  const where = c.compileLocation('_genesys', at);
+  assert.equal(given.evaluate(c.compileExpression('_genesys.node', at)), 'n1');
+  assert.throws(() => given.assign(where, 1), fault('runtime', /read-only system variable/));
+  assert.throws(() => given.assign(c.compileLocation('_genesys.node', at), 1), fault('runtime', /read-only system variable/));
+  assert.throws(() => given.declare('_genesys', 1), fault('runtime', /system variable/));
+  assert.equal(given.isUndeclaredVariable(where), false);
+  assert.deepEqual(Object.keys(given.view()), []);
+  assert.equal(plain.isUndeclaredVariable(where), true);
+  assert.throws(() => plain.assign(where, 1), fault('runtime', /not declared/));
+  plain.declare('_genesys', 1);
+  plain.assign(where, 2);
+  assert.equal(plain.evaluate(c.compileExpression('_genesys', at)), 2);
+});
+
 test('_event has every field, undefined when absent, and cannot be changed (W3C 330-339)', () => {
   const { s, ev, run } = setup();
   s.setEvent({ name: 'foo', type: 'internal', data: { aParam: 1 } });

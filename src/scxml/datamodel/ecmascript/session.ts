@@ -67,7 +67,9 @@ export class EcmaScriptSession implements DataModelSession {
   constructor(readonly doc: EcmaScriptCompiler, init: DataModelSessionInit) {
     this.inState = init.In;
     this.ioprocessors = init.ioprocessors;
-    this.scope = doc.realm.rt.makeScope(init.sessionid, init.name, init.extraSystemVariables);
+    const extras = init.extraSystemVariables;
+    if (extras !== undefined) for (const k of Object.keys(extras)) doc.extraSystemNames.add(k);
+    this.scope = doc.realm.rt.makeScope(init.sessionid, init.name, extras);
   }
 
   /** A fresh scope with this session's system variables (for restore). */
@@ -77,7 +79,9 @@ export class EcmaScriptSession implements DataModelSession {
 
   /** System variables are the fixed names plus the non-enumerable own properties of the scope (extras). */
   isSystem(name: string): boolean {
-    return SYSTEM.has(name) || (hasOwn.call(this.scope, name) && !propertyIsEnumerable.call(this.scope, name));
+    if (SYSTEM.has(name)) return true;
+    // Only a name given as an extra to some session of the document can be one here.
+    return this.doc.extraSystemNames.has(name) && hasOwn.call(this.scope, name) && !propertyIsEnumerable.call(this.scope, name);
   }
 
   /**
@@ -142,14 +146,18 @@ export class EcmaScriptSession implements DataModelSession {
   private assignTo(location: EcmaLocation, value: unknown): void {
     const scope = this.scope;
     const root = location.root;
-    // Session variables are the enumerable own properties of the scope: one check on the usual path
-    // (`system` is known when the location is compiled; a script's `var _x` can make `_x` enumerable).
-    if (location.system || !propertyIsEnumerable.call(scope, root)) {
-      if (location.system || hasOwn.call(scope, root)) {
-        throw new DataModelFault('runtime', `${location.describe()}: ${root} is a read-only system variable`);
-      }
-      if (location.simple) {
-        throw new DataModelFault('runtime', `${location.describe()}: ${root} is not declared (assign never creates a variable)`);
+    // Session variables are the enumerable own properties of the scope. The only other own
+    // properties are the extra system variables, so on the usual path hasOwnProperty settles it
+    // (a builtin several times cheaper than propertyIsEnumerable). `system` is known when the
+    // location is compiled (a script's `var _x` can make `_x` an enumerable own property).
+    if (location.system || !hasOwn.call(scope, root) || this.doc.extraSystemNames.has(root)) {
+      if (location.system || !propertyIsEnumerable.call(scope, root)) {
+        if (location.system || hasOwn.call(scope, root)) {
+          throw new DataModelFault('runtime', `${location.describe()}: ${root} is a read-only system variable`);
+        }
+        if (location.simple) {
+          throw new DataModelFault('runtime', `${location.describe()}: ${root} is not declared (assign never creates a variable)`);
+        }
       }
     }
     this.invoke(location, location.fn, scope, this.inward(value));
