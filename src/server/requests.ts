@@ -22,18 +22,16 @@ export class PendingRequests {
 
   constructor(private readonly clock: Clock, private readonly timeoutMs: number) {}
 
-  /** A fresh `_event.sendid` for a request call. */
-  nextId(sessionid: string): string {
-    return `${sessionid}-r${(++this.counter).toString(36)}`;
-  }
-
-  hold(requestid: string, sessionid: string, res: ServerResponse): void {
+  /** Holds a request call's response until `<ws:response>` answers it; gives its fresh `_event.sendid`. */
+  hold(sessionid: string, res: ServerResponse): string {
+    const requestid = `${sessionid}-r${(++this.counter).toString(36)}`;
     const timer = this.clock.setTimer(() => {
       if (this.pending.delete(requestid)) sendError(res, orsError('request_timeout', { sessionid, requestid, timeoutMs: this.timeoutMs }));
     }, this.timeoutMs);
     this.pending.set(requestid, { sessionid, res, timer });
     // A client that hangs up no longer needs an answer.
     res.on('close', () => this.drop(requestid));
+    return requestid;
   }
 
   /** Called by `<ws:response>`; false when nobody waits for that id (timed out, or never asked). */

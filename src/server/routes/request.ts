@@ -9,8 +9,7 @@ export async function request(ctx: NodeContext, req: IncomingMessage, res: Serve
   refuseIfDraining(ctx);
   const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
   runningSession(ctx, t.sessionid);
-  const requestid = ctx.requests.nextId(t.sessionid);
-  ctx.requests.hold(requestid, t.sessionid, res);
+  const requestid = ctx.requests.hold(t.sessionid, res);
   try {
     checkDelivered(ctx, t.sessionid, ctx.manager.deliver(t.sessionid, { name: t.name, type: 'external', sendid: requestid, data: params }));
   } catch (e) {
