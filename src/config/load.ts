@@ -100,11 +100,6 @@ function setPath(target: Record<string, Record<string, unknown>>, path: string, 
   (target[section] ??= {})[key] = value;
 }
 
-/** A root is a directory (made absolute against where it was given) or an http(s) URL prefix. */
-function resolveRoots(roots: string[], baseDir: string): string[] {
-  return roots.map((r) => (/^https?:\/\//i.test(r) ? r : resolve(baseDir, r)));
-}
-
 export function loadConfig(input: LoadInput): OrsConfig {
   const flags = readFlags(input.argv, input.cwd);
   const file = flags.config ?? input.env['ORS_CONFIG'];
@@ -114,7 +109,7 @@ export function loadConfig(input: LoadInput): OrsConfig {
     let chosen: Given | undefined;
     for (const layer of layers) chosen = layer.get(spec.path) ?? chosen;
     const value = chosen ? spec.parse(chosen.raw, spec.path, chosen.origin) : spec.default;
-    setPath(out, spec.path, spec.path === 'applications.roots' ? resolveRoots(value as string[], chosen?.baseDir ?? input.cwd) : value);
+    setPath(out, spec.path, spec.relativeTo ? spec.relativeTo(value, chosen?.baseDir ?? input.cwd) : value);
   }
   const p = out['persistence']!;
   if (p['type'] === 'redis' && !p['redis-nodes']) {

@@ -3,6 +3,7 @@
  * variable, its default and its check. Loading (load.ts) only walks this table, so an option
  * cannot exist without a flag, a default and a check.
  */
+import { resolve } from 'node:path';
 import { ConfigError } from './types.js';
 
 /** Where a value came from, for the error line: 'file ors.yaml', 'flag --listen', 'env ORS_LISTEN'. */
@@ -18,6 +19,8 @@ export interface OptionSpec {
   readonly default: unknown;
   /** Turns a raw value (a string from a flag or env, anything from a file) into the typed value, or throws ConfigError. */
   readonly parse: (raw: unknown, path: string, origin: Origin) => unknown;
+  /** Makes the value (the default too) absolute against the directory it was given relative to: the file's, else the working directory. */
+  readonly relativeTo?: (value: unknown, baseDir: string) => unknown;
 }
 
 function fail(path: string, origin: Origin, raw: unknown, expect: string): never {
@@ -72,6 +75,11 @@ function stringList(raw: unknown, path: string, origin: Origin): string[] {
   return list as string[];
 }
 
+/** A root is a directory (made absolute) or an http(s) URL prefix (kept as it is). */
+function resolveRoots(roots: unknown, baseDir: string): string[] {
+  return (roots as string[]).map((r) => (/^https?:\/\//i.test(r) ? r : resolve(baseDir, r)));
+}
+
 function stringMap(raw: unknown, path: string, origin: Origin): Record<string, string> {
   const expect = 'a map of names to document paths, e.g. { "5000": "route.scxml" }';
   if (typeof raw === 'string') {
@@ -106,7 +114,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.shutdown-timeout', flag: 'shutdown-timeout', env: 'ORS_SHUTDOWN_TIMEOUT', default: 10000, parse: ms(600_000) },
   { path: 'persistence.type', flag: 'persistence-type', env: 'ORS_PERSISTENCE_TYPE', default: 'memory', parse: oneOf(['memory', 'redis'] as const) },
   { path: 'persistence.redis-nodes', flag: 'redis-nodes', env: 'ORS_REDIS_NODES', default: undefined, parse: optionalString },
-  { path: 'applications.roots', flag: 'apps', env: 'ORS_APPS', repeatable: true, default: ['./apps'], parse: stringList },
+  { path: 'applications.roots', flag: 'apps', env: 'ORS_APPS', repeatable: true, default: ['./apps'], parse: stringList, relativeTo: resolveRoots },
   { path: 'applications.routes', flag: 'routes', env: 'ORS_ROUTES', default: {}, parse: stringMap },
   { path: 'applications.queues', flag: 'queues', env: 'ORS_QUEUES', default: {}, parse: stringMap },
   { path: 'applications.expression-errors', flag: 'expression-errors', env: 'ORS_EXPRESSION_ERRORS', default: 'reject', parse: oneOf(['reject', 'raise'] as const) },
