@@ -13,6 +13,17 @@ function ors(args: string[]) {
   return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO, env: { ...process.env, ORS_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Runs `ors` to its end: exit code and everything it wrote. */
+async function orsRun(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const child = ors(args);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const [code] = await once(child, 'exit');
+  return { code, out, err };
+}
+
 test('ors start runs a node until SIGTERM, then exits 0', async () => {
   const child = ors(['start', '--listen', '127.0.0.1:0', '--apps', APPS, '--log-format', 'json']);
   let out = '';
@@ -38,10 +49,7 @@ test('ors start runs a node until SIGTERM, then exits 0', async () => {
 });
 
 test('a bad option stops start-up with one line naming it, exit 2', async () => {
-  const child = ors(['start', '--heartbeat-backup-status', '200']);
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const [code] = await once(child, 'exit');
+  const { code, err } = await orsRun(['start', '--heartbeat-backup-status', '200']);
   assert.equal(code, 2);
   const lines = err.trim().split('\n');
   assert.equal(lines.length, 1, err);
@@ -49,19 +57,13 @@ test('a bad option stops start-up with one line naming it, exit 2', async () => 
 });
 
 test('a missing application root is named too', async () => {
-  const child = ors(['start', '--apps', '/nonexistent/ors-apps', '--listen', '127.0.0.1:0']);
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  const [code] = await once(child, 'exit');
+  const { code, err } = await orsRun(['start', '--apps', '/nonexistent/ors-apps', '--listen', '127.0.0.1:0']);
   assert.equal(code, 2);
   assert.match(err.trim(), /^ors: bad option applications\.roots: \/nonexistent\/ors-apps is not a directory/);
 });
 
 test('ors --help and ors start --help list the commands and every flag', async () => {
-  const child = ors(['start', '--help']);
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const [code] = await once(child, 'exit');
+  const { code, out } = await orsRun(['start', '--help']);
   assert.equal(code, 0);
   for (const flag of ['--config', '--node-id', '--listen', '--advertise', '--external-url', '--store', '--apps', '--heartbeat-backup-status']) assert.ok(out.includes(flag), flag);
 });

@@ -1,18 +1,11 @@
 // GET /heartbeat for load balancers (SPEC §3): primary 200, backup the configured 4xx/5xx, raw probes answered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { call, nodeFor } from './helpers/node.js';
+import { call, nodeFor, rawHttp } from './helpers/node.js';
 
 /** Sends bytes as a balancer's health check would and returns the status line. */
-function probe(url: string, raw: string): Promise<string> {
-  const { port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const s = connect(Number(port), '127.0.0.1', () => s.write(raw));
-    let data = '';
-    s.on('data', (d) => { data += d.toString('latin1'); if (data.includes('\r\n')) { s.destroy(); resolve(data.split('\r\n')[0]!); } });
-    s.on('error', reject);
-  });
+async function probe(url: string, raw: string): Promise<string> {
+  return (await rawHttp(url, raw, (d) => d.includes('\r\n'))).split('\r\n')[0]!;
 }
 
 test('a primary answers 200', async (t) => {

@@ -1,24 +1,14 @@
 // Limits with clear errors: events waiting per session (orchestration.max-queued-events).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { nodeFor, startSession } from './helpers/node.js';
+import { nodeFor, rawHttp, startSession } from './helpers/node.js';
 
 test('events beyond orchestration.max-queued-events are 503 queue_full', async (t) => {
   const n = await nodeFor(t, ['--max-queued-events', '1']);
   const sid = await startSession(n.url, 'waiter.scxml');
-  const { port } = new URL(n.url);
   // Pipelined in one write, the requests reach the session before its next batch runs.
   const one = `POST /scxml/session/${sid}/event/ping HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`;
-  const answer = await new Promise<string>((resolve, reject) => {
-    const s = connect(Number(port), '127.0.0.1', () => s.write(one.repeat(5)));
-    let data = '';
-    s.on('data', (d) => {
-      data += d;
-      if ((data.match(/HTTP\/1\.1 \d{3} /g) ?? []).length === 5 && /\}$/.test(data)) { s.destroy(); resolve(data); }
-    });
-    s.on('error', reject);
-  });
+  const answer = await rawHttp(n.url, one.repeat(5), (d) => (d.match(/HTTP\/1\.1 \d{3} /g) ?? []).length === 5 && /\}$/.test(d));
   const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
   assert.equal(statuses.length, 5);
   assert.equal(statuses[0], 200);

@@ -1,6 +1,6 @@
 /** Test helpers: a real ORS node on a free 127.0.0.1 port, a stand-in web service, and a small HTTP client over fetch. */
 import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
@@ -39,6 +39,19 @@ export async function webService(t: TestContext, handler: RequestListener): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * Writes raw bytes to the node's port, as a balancer probe or a pipelining client would (fetch can
+ * do neither), and collects the answer (latin1) until `complete` says it is all there.
+ */
+export function rawHttp(url: string, bytes: string, complete: (received: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(Number(new URL(url).port), '127.0.0.1', () => s.write(bytes));
+    let data = '';
+    s.on('data', (d) => { data += d.toString('latin1'); if (complete(data)) { s.destroy(); resolve(data); } });
+    s.on('error', reject);
+  });
 }
 
 export interface Answer {
