@@ -51,6 +51,8 @@ export class OrsNode implements NodeContext {
   /** The client-reachable base URL; listen() sets the port once the system has picked it (port 0). */
   private base: string;
   private inflight = 0;
+  /** One listener for every response, not a closure per request. */
+  private readonly requestDone = (): void => { this.inflight--; };
 
   constructor(config: OrsConfig, options: OrsNodeOptions = {}) {
     this.config = config;
@@ -162,7 +164,7 @@ export class OrsNode implements NodeContext {
   private track(handler: RequestListener): RequestListener {
     return (req, res) => {
       this.inflight++;
-      res.on('close', () => { this.inflight--; });
+      res.on('close', this.requestDone);
       if (this.draining) res.setHeader('connection', 'close');
       handler(req, res);
     };
