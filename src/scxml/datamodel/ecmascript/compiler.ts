@@ -26,7 +26,7 @@ import type { FunctionInfo } from './rewrite.js';
 import { SYSTEM_VARIABLES } from './realm.js';
 import { createRealm, type Realm } from './sandbox.js';
 import { EcmaScriptSession } from './session.js';
-import { EcmaExpression, EcmaLocation, EcmaScript, type Assigner, type Evaluator } from './units.js';
+import { EcmaExpression, EcmaLocation, EcmaScript, describeUnit, type Assigner, type Evaluator } from './units.js';
 
 const DEFAULT_SCRIPT_TIMEOUT_MS = 1000;
 
@@ -89,12 +89,11 @@ export class EcmaScriptCompiler implements DataModelCompiler {
       made = instrument();
     } catch (e) {
       if (e instanceof InstrumentError) {
-        const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
         // Where the problem is in the document: the unit's own position plus the offset inside it.
         const before = text.slice(0, e.pos).split('\n');
         const line = where.line + before.length - 1;
         const column = before.length === 1 ? where.column + e.pos : before[before.length - 1]!.length + 1;
-        throw new DataModelFault('syntax', `${what} ${JSON.stringify(shown.trim())} (line ${where.line}, column ${where.column}) does not compile: ${e.message} (at line ${line}, column ${column})`);
+        throw new DataModelFault('syntax', `${describeUnit(what, text, where)} does not compile: ${e.message} (at line ${line}, column ${column})`);
       }
       throw e;
     }
@@ -104,7 +103,7 @@ export class EcmaScriptCompiler implements DataModelCompiler {
     } catch (e) {
       // acorn accepted it but V8 did not (an early error acorn does not check): still a syntax fault.
       const message = e instanceof Error ? e.message : this.realm.rt.describe(e);
-      throw new DataModelFault('syntax', `${what} ${JSON.stringify(text.trim())} (line ${where.line}, column ${where.column}) does not compile: ${message}`);
+      throw new DataModelFault('syntax', `${describeUnit(what, text, where)} does not compile: ${message}`);
     }
     const unit = typeof made === 'string' ? { fn, root: '', simple: false } : { fn, root: made.root, simple: made.simple };
     this.compiled.set(key, unit);

@@ -2,6 +2,12 @@
 import type { CompiledExpression, CompiledLocation, CompiledScript, SourceLocation } from '../types.js';
 import { SYSTEM_VARIABLES } from './realm.js';
 
+/** How fault messages name a unit: `expression "a + b" (line 3, column 7)`, long text cut at 60. */
+export function describeUnit(what: string, source: string, where: SourceLocation): string {
+  const text = source.length > 60 ? `${source.slice(0, 57)}...` : source;
+  return `${what} ${JSON.stringify(text.trim())} (line ${where.line}, column ${where.column})`;
+}
+
 export type Evaluator = (scope: object) => unknown;
 export type Assigner = (scope: object, value: unknown) => void;
 
@@ -12,8 +18,7 @@ export type Assigner = (scope: object, value: unknown) => void;
 abstract class Unit {
   constructor(readonly owner: object, readonly source: string, readonly what: string, readonly where: SourceLocation) {}
   describe(): string {
-    const text = this.source.length > 60 ? `${this.source.slice(0, 57)}...` : this.source;
-    return `${this.what} ${JSON.stringify(text.trim())} (line ${this.where.line}, column ${this.where.column})`;
+    return describeUnit(this.what, this.source, this.where);
   }
 }
 
