@@ -171,7 +171,8 @@ export class EcmaScriptSession implements DataModelSession {
   isUndeclaredVariable(location: CompiledLocation): boolean {
     const unit = location as EcmaLocation;
     if (unit.owner !== this.doc.realm || unit.what !== 'location') return false;
-    return unit.simple && !this.isSystem(unit.root) && !hasOwn.call(this.scope, unit.root);
+    // An extra system variable the session was given is an own property: hasOwnProperty covers it.
+    return unit.simple && !unit.system && !hasOwn.call(this.scope, unit.root);
   }
 
   execute(script: CompiledScript): void {
