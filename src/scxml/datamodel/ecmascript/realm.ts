@@ -20,7 +20,8 @@ export const EXPIRED = 2;
 /**
  * The system variables (W3C §5.10) as the host checks them: `<assign>` and `declare` refuse them and
  * the document's data ids never lay them out. `_x` is reserved by §5.10 though nothing defines it.
- * createRealmRuntime defines the others itself (it cannot refer to this set: see above).
+ * createRealmRuntime defines the others itself (it is evaluated from its source text, so it cannot
+ * refer to this set).
  */
 export const SYSTEM_VARIABLES: ReadonlySet<string> = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
 
