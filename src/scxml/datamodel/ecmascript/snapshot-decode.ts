@@ -46,35 +46,38 @@ export function decode(session: EcmaScriptSession, scope: object, heap: Heap): (
     return fn;
   };
 
-  // Pass 1: shells. Functions first; prototype objects ('p') need their function; instances ('i') their prototype.
-  for (const order of ['f', 'p', 'i', '*']) {
-    heap.forEach((entry, i) => {
-      const tag = entry[0];
-      if ((order === '*' && (tag === 'f' || tag === 'p' || tag === 'i')) || (order !== '*' && tag !== order)) return;
-      switch (entry[0]) {
-        case 'f': shells[i] = makeFunction(entry[1], entry[2]); break;
-        case 'p': {
-          const fn = shells[entry[1]] as { prototype?: unknown } | undefined;
-          if (typeof fn !== 'function' || typeof fn.prototype !== 'object' || fn.prototype === null) throw new RestoreError('prototype of a missing function');
-          shells[i] = fn.prototype;
-          break;
-        }
-        case 'i': {
-          const proto = shells[entry[1]];
-          if (typeof proto !== 'object' || proto === null) throw new RestoreError('instance of a missing prototype');
-          shells[i] = rt.newObject(proto);
-          break;
-        }
-        case 'o': shells[i] = rt.newObject(rt.intrinsics.objectProto); break;
-        case 'n': shells[i] = rt.newObject(null); break;
-        case 'a': shells[i] = rt.newArray(); break;
-        case 'd': shells[i] = rt.newDate(entry[1] ?? NaN); break;
-        case 'r': shells[i] = rt.newRegExp(entry[1], entry[2]); break;
-        case 'x': shells[i] = rt.imp({ $xml: entry[1] }); break;
-        default: throw new RestoreError(`unknown heap entry ${JSON.stringify((entry as unknown[])[0])}`);
+  const shell = (entry: HeapEntry): unknown => {
+    switch (entry[0]) {
+      case 'f': return makeFunction(entry[1], entry[2]);
+      case 'p': {
+        const fn = shells[entry[1]] as { prototype?: unknown } | undefined;
+        if (typeof fn !== 'function' || typeof fn.prototype !== 'object' || fn.prototype === null) throw new RestoreError('prototype of a missing function');
+        return fn.prototype;
       }
-    });
-  }
+      case 'i': {
+        const proto = shells[entry[1]];
+        if (typeof proto !== 'object' || proto === null) throw new RestoreError('instance of a missing prototype');
+        return rt.newObject(proto);
+      }
+      case 'o': return rt.newObject(rt.intrinsics.objectProto);
+      case 'n': return rt.newObject(null);
+      case 'a': return rt.newArray();
+      case 'd': return rt.newDate(entry[1] ?? NaN);
+      case 'r': return rt.newRegExp(entry[1], entry[2]);
+      case 'x': return rt.imp({ $xml: entry[1] });
+      default: throw new RestoreError(`unknown heap entry ${JSON.stringify((entry as unknown[])[0])}`);
+    }
+  };
+
+  // Pass 1: shells. Functions first; prototype objects ('p') need their function; instances ('i')
+  // their prototype; every other entry stands alone.
+  const ORDERED: readonly string[] = ['f', 'p', 'i'];
+  for (const tag of ORDERED) heap.forEach((entry, i) => {
+    if (entry[0] === tag) shells[i] = shell(entry);
+  });
+  heap.forEach((entry, i) => {
+    if (!ORDERED.includes(entry[0])) shells[i] = shell(entry);
+  });
 
   const fill = (target: object, props: Readonly<Record<string, Enc>>): void => {
     for (const k of Object.keys(props)) rt.declare(target, k, value(props[k]!));
