@@ -2,10 +2,18 @@
  * What the HTTP benchmark (run.ts) and the profiler (profile.ts) share: a server in its own
  * process, form POSTs, autocannon load, and event paths rotated over many sessions.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+
+/** The node runs the shipped JavaScript: build dist/ from the current sources first. */
+export function buildDist(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed: the benchmark needs dist/');
+}
 
 export interface Figures { rps: number; p50: number; p99: number; errors: number }
 

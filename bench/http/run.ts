@@ -9,16 +9,13 @@
  *
  *   BENCH_DURATION=5 BENCH_RUNS=3 BENCH_CONNECTIONS=50 npm run bench:http
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { load as loadOnce, post, rotate, spawnServer, startSessions, stop, type Figures, type Setup } from './load.js';
+import type { ChildProcess } from 'node:child_process';
+import { buildDist, load as loadOnce, post, rotate, spawnServer, startSessions, stop, type Figures, type Setup } from './load.js';
 
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 5);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const SESSIONS = 1000;
-const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 
 function load(url: string, path: string, body: string, setup?: Setup): Promise<Figures> {
   return loadOnce({ url, path, body, connections: CONNECTIONS, duration: DURATION, ...(setup ? { setup } : {}) });
@@ -33,15 +30,8 @@ function summary(runs: Figures[]): Figures {
   return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((a, r) => a + r.errors, 0) };
 }
 
-/** The node runs the shipped JavaScript: build dist/ from the current sources first. */
-function build(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: here('../../'), stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('npm run build failed: the benchmark needs dist/');
-}
-
 async function main(): Promise<void> {
-  build();
+  buildDist();
   const ors = await spawnServer('ors-server.mjs');
   // Answer sizes of the ORS calls, so the bare server answers bodies of the same size.
   const startAnswer = await post(ors.url, '/scxml/session/start', 'src=bench.scxml');
