@@ -107,8 +107,9 @@ export function mergeParams(into: Params, from: Record<string, unknown>): Params
   return into;
 }
 
+/** A JSON answer; it ends with a newline, as a terminal user of curl and line-oriented tools expect. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string | string[]>): void {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body) + '\n';
   res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
