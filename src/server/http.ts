@@ -5,8 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OrsError, orsError } from '../errors.js';
+import { mergeParams, parseForm, parseFormInPieces, parseJson, underlay, type Params } from './body.js';
 
-export type Params = Record<string, unknown>;
+export { mergeParams, parseForm, type Params };
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -32,19 +33,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Form decoding (WHATWG): a repeated name collects its values into an array. */
-export function parseForm(text: string, into: Params): Params {
-  if (text === '') return into;
-  for (const [k, v] of new URLSearchParams(text)) {
-    if (k === '__proto__') continue;
-    const prev = into[k];
-    if (prev === undefined) into[k] = v;
-    else if (Array.isArray(prev)) prev.push(v);
-    else into[k] = [prev, v];
-  }
-  return into;
-}
-
 export type BodyKind = 'none' | 'form' | 'json' | 'other';
 
 /** Which parser a content type calls for; `undefined` type with a body is 'other'. */
@@ -59,29 +47,27 @@ export function bodyKind(contentType: string | undefined, length: number): BodyK
 }
 
 /**
- * Parameters of a REST call: query string first, then the body's (the body wins on a clash).
- * A JSON body must be an object; any other body type is 415 (SPEC §2).
+ * Parameters of a REST call: the query string's and the body's (the body wins on a clash).
+ * A JSON body must be an object; any other body type is 415 (SPEC §2). The body's parameters are
+ * never copied (a body may hold 100k of them): the query's few fill in the names it lacks.
  */
 export async function readParams(req: IncomingMessage, query: string, limit: number): Promise<Params> {
-  const params: Params = {};
-  if (query !== '') parseForm(query, params);
   const body = await readBody(req, limit);
   const kind = bodyKind(req.headers['content-type'], body.length);
-  if (kind === 'none') return params;
-  if (kind === 'form') {
-    // Without a query string there is nothing for the body to win over: parse straight into params.
-    const text = body.toString('utf8');
-    return query === '' ? parseForm(text, params) : mergeParams(params, parseForm(text, {}));
+  let params: Params;
+  if (kind === 'none') params = {};
+  else if (kind === 'form') params = await parseFormInPieces(body.toString('utf8'), {});
+  else if (kind === 'other') throw orsError('unsupported_media_type', { type: req.headers['content-type'] ?? '(none)' });
+  else {
+    const value = await parseJson(body.toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw orsError('invalid_body', { reason: 'a JSON body must be an object of parameters, e.g. {"src":"hello.scxml"}' });
+    }
+    params = value as Params;
+    // JSON.parse makes `__proto__` an own property; dropped as everywhere else (see parseForm).
+    if (Object.hasOwn(params, '__proto__')) delete params['__proto__'];
   }
-  if (kind === 'other') throw orsError('unsupported_media_type', { type: req.headers['content-type'] ?? '(none)' });
-  let value: unknown;
-  try { value = JSON.parse(body.toString('utf8')); } catch (e) {
-    throw orsError('invalid_body', { reason: `malformed JSON (${(e as Error).message})` });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw orsError('invalid_body', { reason: 'a JSON body must be an object of parameters, e.g. {"src":"hello.scxml"}' });
-  }
-  return mergeParams(params, value as Record<string, unknown>);
+  return query === '' ? params : underlay(params, parseForm(query, {}));
 }
 
 /** Percent-decodes, or gives the text back as it is when it is not valid percent-encoding. */
@@ -99,12 +85,6 @@ export function httpUrl(text: string): URL | undefined {
   let url: URL;
   try { url = new URL(text); } catch { return undefined; }
   return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-}
-
-/** Copies own keys, never `__proto__` (a JSON body could otherwise replace the object's prototype). */
-export function mergeParams(into: Params, from: Record<string, unknown>): Params {
-  for (const k of Object.keys(from)) if (k !== '__proto__') into[k] = from[k];
-  return into;
 }
 
 /** A JSON answer; it ends with a newline, as a terminal user of curl and line-oriented tools expect. */
