@@ -11,18 +11,44 @@ export { mergeParams, parseForm, type Params };
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** Reads the whole body; refuses (413) as soon as it passes `limit` bytes. */
+/**
+ * After a 413 the rest of the body is still read, and dropped, so that a client still sending sees
+ * the answer instead of a connection reset (issue 6 §3): a closed socket with unread bytes answers
+ * them with a TCP RST, which can destroy the 413 before the client reads it. The drain is bounded
+ * in bytes (the limit or DRAIN_MIN_BYTES, whichever is more) and in time; past either bound the
+ * connection is closed, long after the answer went out.
+ */
+const DRAIN_MIN_BYTES = 4 * 1024 * 1024;
+const DRAIN_MS = 5000;
+
+function drainRest(req: IncomingMessage, limit: number): void {
+  const bound = Math.max(limit, DRAIN_MIN_BYTES);
+  let dropped = 0;
+  const stop = (): void => { clearTimeout(timer); req.socket.destroy(); };
+  const timer = setTimeout(stop, DRAIN_MS);
+  timer.unref();
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => { dropped += chunk.length; if (dropped > bound) stop(); });
+  req.on('end', () => clearTimeout(timer));
+  req.on('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+/** Reads the whole body; refuses (413) as soon as it passes `limit` bytes, declared or received. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(orsError('payload_too_large', { limit }));
+  if (declared !== undefined && Number(declared) > limit) {
+    drainRest(req, limit);
+    return Promise.reject(orsError('payload_too_large', { limit }));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
+        chunks.length = 0;
+        drainRest(req, limit);
         reject(orsError('payload_too_large', { limit }));
         return;
       }
@@ -99,12 +125,11 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
   res.end(text);
 }
 
-/** `{"error": {code, message, ...details}}`; 405 also sends Allow, 413 closes the connection (the rest of the body is not read). */
+/** `{"error": {code, message, ...details}}`; 405 also sends Allow. (After a 413 readBody drains the rest of the body.) */
 export function sendError(res: ServerResponse, err: OrsError): void {
   if (res.headersSent) { res.destroy(); return; }
   const headers: Record<string, string> = {};
   if (err.code === 'method_not_allowed') headers['allow'] = String(err.details['allow']);
-  if (err.code === 'payload_too_large') headers['connection'] = 'close';
   sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.details } }, headers);
 }
 
