@@ -91,3 +91,15 @@ test('an unknown flag without a value is "unknown flag", exit 2', async () => {
   assert.equal(code, 2);
   assert.equal(err, 'ors: unknown flag --frobnicate: ors start --help lists the flags\n');
 });
+
+test('npm start runs bin/ors.js start, the built CLI (README\'s first command)', async () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  assert.equal(pkg.scripts.start, 'node bin/ors.js start');
+  assert.equal(pkg.bin.ors, 'bin/ors.js');
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'ors.js'), '--version'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.equal(out, `${pkg.version}\n`);
+});
