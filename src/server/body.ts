@@ -139,8 +139,8 @@ export async function parseJson(text: string): Promise<unknown> {
   for (;;) {
     let r = scanner.scan(from + PIECE_CHARS, from + PIECE_CHARS);
     while (r.stop === 'more') r = scanner.scan(r.at + PIECE_CHARS, from + PIECE_CHARS);
-    // Without its closing brace the object is cut short; JSON.parse says where.
-    if (r.stop === 'end') return parseWhole(text);
+    // The object (or a string in it) never closes: said here rather than by parsing the whole text.
+    if (r.stop === 'end') throw malformed(`unexpected end of JSON input at position ${text.length}`);
     const piece = text.slice(from + 1, r.at);
     // An empty piece is a stray comma (`{,"a":1}`, `{"a":1,}`), which JSON does not allow.
     if (piece.trim() === '' && !(r.stop === 'closed' && from === open)) throw malformed(`unexpected "${text[r.at]}" at position ${r.at}`);
