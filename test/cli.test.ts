@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, REPO } from './helpers/node.js';
 
@@ -74,4 +75,31 @@ test('ors cluster says plainly that this version runs single nodes only', async 
   const code = await main({ argv: ['cluster'], env: {}, cwd: REPO, out: () => undefined, err: (l) => err.push(l) });
   assert.equal(code, 2);
   assert.match(err.join('\n'), /not in this version.*"ors start" runs one node/);
+});
+
+test('ors --version and ors version print the package version, exit 0', async () => {
+  const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  for (const args of [['--version'], ['version']]) {
+    const { code, out, err } = await orsRun(args);
+    assert.equal(code, 0, err);
+    assert.equal(out, `${version}\n`);
+  }
+});
+
+test('an unknown flag without a value is "unknown flag", exit 2', async () => {
+  const { code, err } = await orsRun(['start', '--frobnicate']);
+  assert.equal(code, 2);
+  assert.equal(err, 'ors: unknown flag --frobnicate: ors start --help lists the flags\n');
+});
+
+test('npm start runs bin/ors.js start, the built CLI (README\'s first command)', async () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  assert.equal(pkg.scripts.start, 'node bin/ors.js start');
+  assert.equal(pkg.bin.ors, 'bin/ors.js');
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'ors.js'), '--version'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.equal(out, `${pkg.version}\n`);
 });

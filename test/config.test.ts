@@ -96,3 +96,24 @@ test('bad values, unknown options and unknown flags are refused by name', () => 
   refused(['--config', 'missing.yaml'], 'config', /cannot read config file/);
   refused(['--store', 'memory', '--persistence-type', 'redis'], 'persistence.redis-nodes', /needs redis-nodes/);
 });
+
+test('an unknown flag is named as unknown, with or without a value after it', () => {
+  refused(['--bogus'], 'bogus', /^unknown flag --bogus: ors start --help/);
+  refused(['--bogus', '--listen', '127.0.0.1:1'], 'bogus', /^unknown flag --bogus/);
+  refused(['--Listen', '127.0.0.1:1'], 'Listen', /^unknown flag --Listen: did you mean --listen\?/);
+  refused(['-l', '127.0.0.1:1'], 'argv', /^unknown flag -l: flags are long/);
+  refused(['start'], 'argv', /^unexpected argument "start"/);
+});
+
+test('broken YAML shows the parser\'s message with line and column', () => {
+  writeFileSync(join(cwd, 'indent.yaml'), 'node:\n  id: 1\n   listen: x\n');
+  refused(['--config', 'indent.yaml'], 'config', /indent\.yaml is not valid YAML: Nested mappings are not allowed in compact mappings at line 2, column 7$/);
+});
+
+test('a .json config file is parsed as JSON, with JSON\'s message when broken', () => {
+  // YAML would accept the trailing comma; JSON does not.
+  writeFileSync(join(cwd, 'comma.json'), '{\n  "node": { "id": 2, }\n}\n');
+  refused(['--config', 'comma.json'], 'config', /comma\.json is not valid JSON: .*JSON at position 23 \(line 2, column 22\)$/);
+  writeFileSync(join(cwd, 'yamlish.json'), 'node:\n  id: 2\n');
+  refused(['--config', 'yamlish.json'], 'config', /yamlish\.json is not valid JSON/);
+});

@@ -2,7 +2,7 @@
  * The `ors` command line (SPEC §7). `ors start` runs one node until SIGTERM or SIGINT, then shuts
  * down gracefully and exits 0. A bad option prints one line naming the option and the fix, exit 2.
  */
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, type OrsConfig } from '../config/types.js';
@@ -33,6 +33,7 @@ function checkStartable(config: OrsConfig): void {
 export async function main(io: CliIo): Promise<number> {
   const [command, ...rest] = io.argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') { io.out(USAGE); return 0; }
+  if (command === '--version' || command === 'version') { io.out(version()); return 0; }
   if (command === 'cluster') {
     // SPEC §7's local cluster needs the Redis store and the HA lease, which this version does not have.
     io.err('ors: "ors cluster" is not in this version (it needs the Redis store and HA pairs); "ors start" runs one node');
@@ -65,6 +66,11 @@ export async function main(io: CliIo): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return 0;
+}
+
+/** The package's version; package.json is two levels up from both src/cli and dist/cli. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 function isEntry(): boolean {

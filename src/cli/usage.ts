@@ -5,6 +5,7 @@ export const USAGE = `usage: ors <command> [flags]
 
 commands:
   start     run one ORS node (default: node 1, primary, in-memory store, 127.0.0.1:7031, root ./apps)
+  version   print the version (also --version)
 
 ors start --help lists the flags.`;
 

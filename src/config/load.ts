@@ -21,15 +21,27 @@ interface Given { readonly raw: unknown; readonly origin: string; readonly baseD
 
 const BY_FLAG = new Map(OPTIONS.map((o) => [o.flag, o]));
 
+/** Flags `ors start` knows besides the option table's. */
+const OWN_FLAGS = new Set(['config', 'store']);
+
 /** Flags → option path → given value. `--store memory|redis://…` sets the persistence pair. */
 function readFlags(argv: readonly string[], cwd: string): { config?: string; given: Map<string, Given> } {
   const given = new Map<string, Given>();
   let config: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-    if (!m) throw new ConfigError('argv', `unexpected argument "${arg}": options are flags such as --listen 0.0.0.0:7031 (ors start --help lists them)`);
+    const m = /^--([^=]*)(?:=(.*))?$/s.exec(arg);
+    if (!m) {
+      const what = arg.startsWith('-') ? `unknown flag ${arg}: flags are long, e.g. --listen 0.0.0.0:7031` : `unexpected argument "${arg}": options are flags such as --listen 0.0.0.0:7031`;
+      throw new ConfigError('argv', `${what} (ors start --help lists them)`);
+    }
     const name = m[1]!;
+    // The name is checked before the value: an unknown flag is named as unknown, whatever follows it.
+    if (!OWN_FLAGS.has(name) && !BY_FLAG.has(name)) {
+      const lower = name.toLowerCase();
+      const hint = lower !== name && (OWN_FLAGS.has(lower) || BY_FLAG.has(lower)) ? `did you mean --${lower}? ` : '';
+      throw new ConfigError(name, `unknown flag --${name}: ${hint}ors start --help lists the flags`);
+    }
     let value = m[2];
     if (value === undefined) {
       value = argv[i + 1];
@@ -46,8 +58,7 @@ function readFlags(argv: readonly string[], cwd: string): { config?: string; giv
       } else throw new ConfigError('persistence', `bad option --store ${JSON.stringify(value)}: must be memory or a redis://host:port URL`);
       continue;
     }
-    const spec = BY_FLAG.get(name);
-    if (!spec) throw new ConfigError(name, `unknown flag --${name}: ors start --help lists the flags`);
+    const spec = BY_FLAG.get(name)!;
     const prev = given.get(spec.path);
     if (spec.repeatable) {
       const list = prev && Array.isArray(prev.raw) ? [...(prev.raw as string[]), value] : [value];
@@ -73,10 +84,7 @@ function readFile(file: string, cwd: string): Map<string, Given> {
   try { text = readFileSync(path, 'utf8'); } catch (e) {
     throw new ConfigError('config', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}; check --config`);
   }
-  let doc: unknown;
-  try { doc = parseYaml(text); } catch (e) {
-    throw new ConfigError('config', `config file ${path} is not valid YAML or JSON: ${String((e as Error).message).split('\n')[0]}`);
-  }
+  const doc = parseConfigText(text, path);
   const given = new Map<string, Given>();
   if (doc === null || doc === undefined) return given;
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('config', `config file ${path} must hold a map of sections (node, orchestration, persistence, applications, log)`);
@@ -93,6 +101,33 @@ function readFile(file: string, cwd: string): Map<string, Given> {
     }
   }
   return given;
+}
+
+/**
+ * A `.json` file is JSON (YAML would accept what JSON refuses, such as a trailing comma); anything
+ * else is YAML. A fault names the file and gives the parser's own message with line and column.
+ */
+function parseConfigText(text: string, path: string): unknown {
+  if (/\.json$/i.test(path)) {
+    try { return JSON.parse(text); } catch (e) {
+      // V8 may quote the start of the text in its message: keep the error on one line.
+      const message = (e as Error).message.replace(/\r?\n/g, '\\n');
+      const at = /at position (\d+)/.exec(message);
+      const where = at ? ` (${lineColumn(text, Number(at[1]))})` : '';
+      throw new ConfigError('config', `config file ${path} is not valid JSON: ${message}${where}`);
+    }
+  }
+  try { return parseYaml(text); } catch (e) {
+    // The yaml package's message is one line, then the offending line and a caret: keep the first line.
+    const first = String((e as Error).message).split('\n')[0]!.replace(/:$/, '');
+    throw new ConfigError('config', `config file ${path} is not valid YAML: ${first}`);
+  }
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
 function setPath(target: Record<string, Record<string, unknown>>, path: string, value: unknown): void {

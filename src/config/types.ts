@@ -58,6 +58,8 @@ export interface ApplicationOptions {
   readonly routes: Readonly<Record<string, string>>;
   /** Multimedia queue → application. @default {} */
   readonly queues: Readonly<Record<string, string>>;
+  /** Milliseconds an http(s) document may take to arrive, body included, before 502 document_fetch_failed. @default 10000 */
+  readonly 'fetch-timeout': number;
   /** Invalid expressions refuse the document ('reject') or raise error.execution when run ('raise', what the W3C suite expects). @default 'reject' */
   readonly 'expression-errors': 'reject' | 'raise';
 }

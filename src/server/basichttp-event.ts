@@ -9,8 +9,8 @@
  * `_event.raw` is the request as received (request line, headers, body).
  */
 import { BASIC_HTTP_EVENT_PROCESSOR, type ScxmlEvent } from '../scxml/host.js';
-import { orsError } from '../errors.js';
-import { bodyKind, mergeParams, parseForm, safeDecode, type Params } from './http.js';
+import { parseForm, parseFormInPieces, parseJson, parseJsonNow, underlay, type Params } from './body.js';
+import { bodyKind, safeDecode } from './http.js';
 
 export interface BasicHttpRequest {
   readonly method: string;
@@ -23,24 +23,53 @@ export interface BasicHttpRequest {
   readonly body: string;
 }
 
+/** The request as an event, parsed in one call (sends of this node to its own sessions, which are small). */
 export function basicHttpEvent(req: BasicHttpRequest): ScxmlEvent {
-  const q = req.url.indexOf('?');
-  const params: Params = q < 0 ? {} : parseForm(req.url.slice(q + 1), {});
-  let data: unknown = params;
+  const params = queryParams(req);
   const kind = bodyKind(req.contentType, req.body.length);
-  if (kind === 'form') {
-    if (req.body.includes('=')) parseForm(req.body, params);
-    else data = safeDecode(req.body.replace(/\+/g, ' '));
-  } else if (kind === 'json') {
-    try { data = JSON.parse(req.body); } catch (e) { throw orsError('invalid_body', { reason: `malformed JSON (${(e as Error).message})` }); }
-    if (typeof data === 'object' && data !== null && !Array.isArray(data)) data = mergeParams(params, data as Record<string, unknown>);
-  } else if (kind === 'other') {
-    data = req.body;
+  if (kind === 'form' && req.body.includes('=')) return build(req, parseForm(req.body, params), params);
+  if (kind === 'json') return build(req, jsonData(parseJsonNow(req.body), params), params);
+  return build(req, undefined, params);
+}
+
+/** The same for a request from the network: a large body is parsed in pieces (see body.ts). */
+export async function receiveBasicHttp(req: BasicHttpRequest): Promise<ScxmlEvent> {
+  const params = queryParams(req);
+  const kind = bodyKind(req.contentType, req.body.length);
+  if (kind === 'form' && req.body.includes('=')) return build(req, await parseFormInPieces(req.body, params), params);
+  if (kind === 'json') return build(req, jsonData(await parseJson(req.body), params), params);
+  return build(req, undefined, params);
+}
+
+function queryParams(req: BasicHttpRequest): Params {
+  const q = req.url.indexOf('?');
+  return q < 0 ? {} : parseForm(req.url.slice(q + 1), {});
+}
+
+/** A JSON object body is merged with the query's fields (the body wins); any other JSON value is the data. */
+function jsonData(value: unknown, params: Params): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const fields = value as Params;
+  if (Object.hasOwn(fields, '__proto__')) delete fields['__proto__'];
+  return underlay(fields, params);
+}
+
+/** `parsed`: the data of a form or JSON body; undefined for no body, content or another type. */
+function build(req: BasicHttpRequest, parsed: unknown, params: Params): ScxmlEvent {
+  let data: unknown = parsed;
+  if (parsed === undefined) {
+    const kind = bodyKind(req.contentType, req.body.length);
+    if (kind === 'none') data = params;
+    else if (kind === 'form') data = safeDecode(req.body.replace(/\+/g, ' '));
+    else data = req.body;
   }
   let name = `HTTP.${req.method}`;
-  if (data === params && typeof params['_scxmleventname'] === 'string' && params['_scxmleventname'] !== '') {
-    name = params['_scxmleventname'];
-    delete params['_scxmleventname'];
+  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+    const fields = data as Params;
+    if (typeof fields['_scxmleventname'] === 'string' && fields['_scxmleventname'] !== '') {
+      name = fields['_scxmleventname'];
+      delete fields['_scxmleventname'];
+    }
   }
   return { name, type: 'external', origintype: BASIC_HTTP_EVENT_PROCESSOR, data, raw: rawRequest(req) };
 }

@@ -186,29 +186,77 @@ export class Documents {
     return url;
   }
 
+  /**
+   * Fetches an http(s) document. The timeout covers the whole exchange, body included; the size
+   * limit is applied while reading (an endless answer is cut at max-document-size); a network fault,
+   * a stall or a broken body is 502 document_fetch_failed (issue 6 §1).
+   */
   private async loadUrl(src: string): Promise<CompiledDocument> {
     const url = this.toUrlInPrefixes(src);
     const cached = this.urls.get(url.href);
     const headers: Record<string, string> = { accept: 'application/scxml+xml, application/xml, text/xml, */*' };
     if (cached?.etag) headers['if-none-match'] = cached.etag;
     if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
-    let res: Response;
+    const timeoutMs = this.options.fetchTimeoutMs ?? 10_000;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`no complete answer within ${timeoutMs} ms (applications.fetch-timeout)`)), timeoutMs);
+    timer.unref();
+    const failed = (e: unknown): OrsError => {
+      const reason = abort.signal.aborted ? (abort.signal.reason as Error).message : fetchFault(e);
+      return orsError('document_fetch_failed', { src, reason });
+    };
     try {
-      res = await fetch(url, { headers, redirect: 'error', signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? 10_000) });
-    } catch (e) {
-      throw orsError('document_fetch_failed', { src, reason: (e as Error).message });
+      let res: Response;
+      try {
+        res = await fetch(url, { headers, redirect: 'error', signal: abort.signal });
+      } catch (e) {
+        throw failed(e);
+      }
+      if (res.status === 304 && cached) return cached.doc;
+      if (res.status === 404 || res.status === 410) throw orsError('document_not_found', { src });
+      if (!res.ok) throw orsError('document_fetch_failed', { src, reason: `HTTP ${res.status}` });
+      const limit = this.options.maxDocumentSize;
+      if (Number(res.headers.get('content-length') ?? 0) > limit) throw orsError('document_too_large', { src, limit });
+      const text = await readLimited(res, limit, () => orsError('document_too_large', { src, limit }), failed);
+      clearTimeout(timer);
+      const doc = this.compile(text, url.href);
+      this.urls.set(url.href, { etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined, doc });
+      return doc;
+    } finally {
+      clearTimeout(timer);
+      // Whatever was not read (an over-long or abandoned body) is dropped, and its connection with it.
+      if (!abort.signal.aborted) abort.abort();
     }
-    if (res.status === 304 && cached) return cached.doc;
-    if (res.status === 404 || res.status === 410) throw orsError('document_not_found', { src });
-    if (!res.ok) throw orsError('document_fetch_failed', { src, reason: `HTTP ${res.status}` });
-    const limit = this.options.maxDocumentSize;
-    if (Number(res.headers.get('content-length') ?? 0) > limit) throw orsError('document_too_large', { src, limit });
-    const text = await res.text();
-    if (Buffer.byteLength(text) > limit) throw orsError('document_too_large', { src, limit });
-    const doc = this.compile(text, url.href);
-    this.urls.set(url.href, { etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined, doc });
-    return doc;
   }
+}
+
+/** The body as text, refused as soon as it passes `limit` bytes (never read whole first). */
+async function readLimited(res: Response, limit: number, tooLarge: () => OrsError, failed: (e: unknown) => OrsError): Promise<string> {
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let step: ReadableStreamReadResult<Uint8Array>;
+    try { step = await reader.read(); } catch (e) { throw failed(e); }
+    if (step.done) break;
+    size += step.value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(step.value);
+  }
+  // As file documents are read: UTF-8, an invalid sequence becomes U+FFFD.
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** undici reports "fetch failed" and puts the network fault (ECONNRESET, ECONNREFUSED…) in `cause`. */
+function fetchFault(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = err?.cause;
+  if (cause) return cause.code ? `${err.message ?? 'fetch failed'} (${cause.code})` : `${err.message ?? 'fetch failed'}: ${cause.message ?? ''}`;
+  return err?.message ?? String(e);
 }
 
 function inside(path: string, dir: string): boolean {

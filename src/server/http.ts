@@ -5,23 +5,50 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OrsError, orsError } from '../errors.js';
+import { mergeParams, parseForm, parseFormInPieces, parseJson, underlay, type Params } from './body.js';
 
-export type Params = Record<string, unknown>;
+export { mergeParams, parseForm, type Params };
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** Reads the whole body; refuses (413) as soon as it passes `limit` bytes. */
+/**
+ * After a 413 the rest of the body is still read, and dropped, so that a client still sending sees
+ * the answer instead of a connection reset (issue 6 §3): a closed socket with unread bytes answers
+ * them with a TCP RST, which can destroy the 413 before the client reads it. The drain is bounded
+ * in bytes (the limit or DRAIN_MIN_BYTES, whichever is more) and in time; past either bound the
+ * connection is closed, long after the answer went out.
+ */
+const DRAIN_MIN_BYTES = 4 * 1024 * 1024;
+const DRAIN_MS = 5000;
+
+function drainRest(req: IncomingMessage, limit: number): void {
+  const bound = Math.max(limit, DRAIN_MIN_BYTES);
+  let dropped = 0;
+  const stop = (): void => { clearTimeout(timer); req.socket.destroy(); };
+  const timer = setTimeout(stop, DRAIN_MS);
+  timer.unref();
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => { dropped += chunk.length; if (dropped > bound) stop(); });
+  req.on('end', () => clearTimeout(timer));
+  req.on('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+/** Reads the whole body; refuses (413) as soon as it passes `limit` bytes, declared or received. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(orsError('payload_too_large', { limit }));
+  if (declared !== undefined && Number(declared) > limit) {
+    drainRest(req, limit);
+    return Promise.reject(orsError('payload_too_large', { limit }));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
+        chunks.length = 0;
+        drainRest(req, limit);
         reject(orsError('payload_too_large', { limit }));
         return;
       }
@@ -30,19 +57,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-/** Form decoding (WHATWG): a repeated name collects its values into an array. */
-export function parseForm(text: string, into: Params): Params {
-  if (text === '') return into;
-  for (const [k, v] of new URLSearchParams(text)) {
-    if (k === '__proto__') continue;
-    const prev = into[k];
-    if (prev === undefined) into[k] = v;
-    else if (Array.isArray(prev)) prev.push(v);
-    else into[k] = [prev, v];
-  }
-  return into;
 }
 
 export type BodyKind = 'none' | 'form' | 'json' | 'other';
@@ -59,29 +73,27 @@ export function bodyKind(contentType: string | undefined, length: number): BodyK
 }
 
 /**
- * Parameters of a REST call: query string first, then the body's (the body wins on a clash).
- * A JSON body must be an object; any other body type is 415 (SPEC §2).
+ * Parameters of a REST call: the query string's and the body's (the body wins on a clash).
+ * A JSON body must be an object; any other body type is 415 (SPEC §2). The body's parameters are
+ * never copied (a body may hold 100k of them): the query's few fill in the names it lacks.
  */
 export async function readParams(req: IncomingMessage, query: string, limit: number): Promise<Params> {
-  const params: Params = {};
-  if (query !== '') parseForm(query, params);
   const body = await readBody(req, limit);
   const kind = bodyKind(req.headers['content-type'], body.length);
-  if (kind === 'none') return params;
-  if (kind === 'form') {
-    // Without a query string there is nothing for the body to win over: parse straight into params.
-    const text = body.toString('utf8');
-    return query === '' ? parseForm(text, params) : mergeParams(params, parseForm(text, {}));
+  let params: Params;
+  if (kind === 'none') params = {};
+  else if (kind === 'form') params = await parseFormInPieces(body.toString('utf8'), {});
+  else if (kind === 'other') throw orsError('unsupported_media_type', { type: req.headers['content-type'] ?? '(none)' });
+  else {
+    const value = await parseJson(body.toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw orsError('invalid_body', { reason: 'a JSON body must be an object of parameters, e.g. {"src":"hello.scxml"}' });
+    }
+    params = value as Params;
+    // JSON.parse makes `__proto__` an own property; dropped as everywhere else (see parseForm).
+    if (Object.hasOwn(params, '__proto__')) delete params['__proto__'];
   }
-  if (kind === 'other') throw orsError('unsupported_media_type', { type: req.headers['content-type'] ?? '(none)' });
-  let value: unknown;
-  try { value = JSON.parse(body.toString('utf8')); } catch (e) {
-    throw orsError('invalid_body', { reason: `malformed JSON (${(e as Error).message})` });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw orsError('invalid_body', { reason: 'a JSON body must be an object of parameters, e.g. {"src":"hello.scxml"}' });
-  }
-  return mergeParams(params, value as Record<string, unknown>);
+  return query === '' ? params : underlay(params, parseForm(query, {}));
 }
 
 /** Percent-decodes, or gives the text back as it is when it is not valid percent-encoding. */
@@ -101,14 +113,9 @@ export function httpUrl(text: string): URL | undefined {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
 }
 
-/** Copies own keys, never `__proto__` (a JSON body could otherwise replace the object's prototype). */
-export function mergeParams(into: Params, from: Record<string, unknown>): Params {
-  for (const k of Object.keys(from)) if (k !== '__proto__') into[k] = from[k];
-  return into;
-}
-
+/** A JSON answer; it ends with a newline, as a terminal user of curl and line-oriented tools expect. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string | string[]>): void {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body) + '\n';
   res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
@@ -118,12 +125,11 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
   res.end(text);
 }
 
-/** `{"error": {code, message, ...details}}`; 405 also sends Allow, 413 closes the connection (the rest of the body is not read). */
+/** `{"error": {code, message, ...details}}`; 405 also sends Allow. (After a 413 readBody drains the rest of the body.) */
 export function sendError(res: ServerResponse, err: OrsError): void {
   if (res.headersSent) { res.destroy(); return; }
   const headers: Record<string, string> = {};
   if (err.code === 'method_not_allowed') headers['allow'] = String(err.details['allow']);
-  if (err.code === 'payload_too_large') headers['connection'] = 'close';
   sendJson(res, err.status, { error: { code: err.code, message: err.message, ...err.details } }, headers);
 }
 

@@ -70,6 +70,7 @@ export class OrsNode implements NodeContext {
     this.documents = new Documents({
       roots: config.applications.roots,
       maxDocumentSize: o['max-document-size'],
+      fetchTimeoutMs: config.applications['fetch-timeout'],
       compile: { customActions: orchestrationActions(() => this), expressionErrors: config.applications['expression-errors'] },
     });
     this.scheduled = new ScheduledStarts(this.clock, (s) => {

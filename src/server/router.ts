@@ -54,19 +54,30 @@ for (const c of CALLS) {
 }
 
 export function createDispatcher(ctx: NodeContext): (req: IncomingMessage, res: ServerResponse) => void {
-  const fail = (res: ServerResponse, e: unknown): void => {
+  const fail = (req: IncomingMessage, res: ServerResponse, e: unknown): void => {
     if (isOrsError(e)) { sendError(res, e); return; }
+    // A client that hangs up before its body has arrived is no fault of the server: no stack, no answer.
+    if (hungUp(req, e)) {
+      if (ctx.log.isLevelEnabled('debug')) ctx.log.debug({ method: req.method, url: req.url, reason: (e as Error)?.message }, 'client hung up mid-request');
+      return;
+    }
     ctx.log.error({ err: e }, 'request failed');
     sendError(res, orsError('internal_error', { reason: (e as Error)?.message ?? String(e) }));
   };
   return (req, res) => {
     try {
       const p = dispatch(ctx, req, res);
-      if (p !== undefined) p.catch((e: unknown) => fail(res, e));
+      if (p !== undefined) p.catch((e: unknown) => fail(req, res, e));
     } catch (e) {
-      fail(res, e);
+      fail(req, res, e);
     }
   };
+}
+
+/** The request stream failed because its connection went away (node:http's 'aborted' / ECONNRESET). */
+function hungUp(req: IncomingMessage, e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return !req.complete && (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || req.socket.destroyed);
 }
 
 function allowed(method: string | undefined, allow: string): boolean {

@@ -1,6 +1,6 @@
 /** POST /scxml/session/<SID>/basichttp: a Basic HTTP event from the network (see basichttp-event.ts). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { basicHttpEvent } from '../basichttp-event.js';
+import { receiveBasicHttp } from '../basichttp-event.js';
 import { readBody, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
@@ -9,7 +9,7 @@ import { checkDelivered, refuseIfDraining } from './common.js';
 export async function basichttp(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   refuseIfDraining(ctx);
   const body = (await readBody(req, ctx.config.orchestration['max-body-size'])).toString('utf8');
-  const event = basicHttpEvent({
+  const event = await receiveBasicHttp({
     method: req.method ?? 'POST', url: req.url ?? t.path, httpVersion: req.httpVersion,
     rawHeaders: req.rawHeaders, contentType: req.headers['content-type'], body,
   });

@@ -5,6 +5,9 @@ import { JSON_TYPE, sendText } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
 
+/** Ends with a newline like every JSON answer (sendJson). */
+const BODY = HELP_BODY + '\n';
+
 export function help(_ctx: NodeContext, _req: IncomingMessage, res: ServerResponse, _t: Target): void {
-  sendText(res, 200, HELP_BODY, JSON_TYPE);
+  sendText(res, 200, BODY, JSON_TYPE);
 }
