@@ -4,12 +4,14 @@ import { compileContent, compileParams } from '../content/params.js';
 import type { ContentCompiler } from '../content/types.js';
 import { getTransitionDomain } from '../algorithm/domain.js';
 import type { Block, DataDefinition, InvokeDefinition, StateNode, Transition } from './types.js';
+import type { DiagnosticSink } from './diagnostics.js';
 import type { MutableState } from './states.js';
 import { standaloneMarkup, type XmlElement } from './xml.js';
 
 export interface BodyContext {
   readonly c: ContentCompiler;
   readonly stateById: ReadonlyMap<string, StateNode>;
+  readonly sink: DiagnosticSink;
 }
 
 const scxmlChildren = (el: XmlElement, name: string) => el.children.filter((ch) => ch.namespace === SCXML_NS && ch.localName === name);
@@ -92,14 +94,24 @@ function buildInvoke(el: XmlElement, state: StateNode, c: ContentCompiler): Invo
   };
 }
 
+/** Each part of a state compiles on its own: while validating, one fault does not hide the next (diagnostics.ts). */
+function each<T>(items: readonly XmlElement[], sink: DiagnosticSink, build: (el: XmlElement) => T): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    const built = sink.recover<T | undefined>(() => build(item), undefined);
+    if (built !== undefined) out.push(built);
+  }
+  return out;
+}
+
 export function buildStateBody(s: MutableState, ctx: BodyContext): void {
-  const { c } = ctx;
+  const { c, sink } = ctx;
   const el = s.element;
   const blocks = (name: string): Block[] => scxmlChildren(el, name).map((b) => c.block(b.children));
   s.onentry = blocks('onentry');
   s.onexit = blocks('onexit');
   s.data = scxmlChildren(el, 'datamodel').flatMap((dm) =>
-    dm.children.filter((d) => d.namespace === SCXML_NS).map((d) => {
+    each(dm.children.filter((d) => d.namespace === SCXML_NS), sink, (d) => {
       if (d.localName !== 'data') c.fail(d, `<${d.localName}> is not allowed inside <datamodel>: only <data>`);
       return buildData(d, c);
     }),
@@ -115,9 +127,9 @@ export function buildStateBody(s: MutableState, ctx: BodyContext): void {
       s.transitions = [t];
     }
   } else if (s.kind !== 'scxml') {
-    s.transitions = transitionEls.map((t) => buildTransition(t, s, ctx));
+    s.transitions = each(transitionEls, sink, (t) => buildTransition(t, s, ctx));
   }
-  s.invokes = scxmlChildren(el, 'invoke').map((i) => buildInvoke(i, s, c));
+  s.invokes = each(scxmlChildren(el, 'invoke'), sink, (i) => buildInvoke(i, s, c));
   const donedata = scxmlChildren(el, 'donedata');
   if (donedata.length > 1) c.fail(donedata[1]!, 'a <final> may have only one <donedata>');
   if (donedata[0]) s.donedata = { content: compileContent(donedata[0], c), params: compileParams(donedata[0], c) };
