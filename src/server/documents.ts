@@ -12,7 +12,7 @@
 import { readFileSync, realpathSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compileDocument, type CompiledDocument } from '../scxml/index.js';
+import { compileDocument, type CompiledDocument, type Diagnostic } from '../scxml/index.js';
 import type { CompileOptions } from '../scxml/api.js';
 import { orsError, type OrsError } from '../errors.js';
 
@@ -24,6 +24,11 @@ export interface DocumentsOptions {
   readonly compile: Omit<CompileOptions, 'uri' | 'loadResource'>;
   /** Longest an http(s) fetch may take. @default 10000 */
   readonly fetchTimeoutMs?: number;
+  /**
+   * Told once per compile of a document that has warnings (an expression that does not compile in
+   * 'raise' mode, an unknown attribute…): the node logs them when it loads the document, not per session.
+   */
+  readonly onWarnings?: (document: string, warnings: readonly Diagnostic[]) => void;
 }
 
 interface FileEntry { readonly mtimeMs: number; readonly size: number; readonly doc: CompiledDocument; stale: boolean }
@@ -80,7 +85,7 @@ export class Documents {
 
   /** Inline `<invoke><content>` markup. */
   compileInline(text: string, base: string | undefined): CompiledDocument {
-    return this.compile(text, base);
+    return this.compile(text, base, undefined);
   }
 
   private loadFile(src: string, base: string | undefined): CompiledDocument {
@@ -92,7 +97,7 @@ export class Documents {
     let entry = this.files.get(real);
     if (!entry || entry.stale || entry.mtimeMs !== st.mtimeMs || entry.size !== st.size) {
       if (st.size > this.options.maxDocumentSize) throw orsError('document_too_large', { src, limit: this.options.maxDocumentSize });
-      const doc = this.compile(readFileSync(real, 'utf8'), pathToFileURL(real).href);
+      const doc = this.compile(readFileSync(real, 'utf8'), pathToFileURL(real).href, src);
       entry = { mtimeMs: st.mtimeMs, size: st.size, doc, stale: false };
       this.files.set(real, entry);
       this.watch(real, entry);
@@ -162,19 +167,24 @@ export class Documents {
     return readFileSync(real, 'utf8');
   };
 
-  private compile(text: string, uri: string | undefined): CompiledDocument {
+  /** `src` as the request or the `<invoke>` named it, so a 422 or an invoke's error.execution says which document; undefined for inline `<content>`. */
+  private compile(text: string, uri: string | undefined, src: string | undefined): CompiledDocument {
+    let doc: CompiledDocument;
     try {
-      return compileDocument(text, { ...this.options.compile, ...(uri === undefined ? {} : { uri }), loadResource: this.loadResource });
+      doc = compileDocument(text, { ...this.options.compile, ...(uri === undefined ? {} : { uri }), loadResource: this.loadResource });
     } catch (e) {
       const err = e as { code?: unknown; message?: unknown; reason?: unknown; line?: unknown; column?: unknown };
       if (err && err.code === 'invalid_document') {
-        const details: { reason: string; line?: number; column?: number } = { reason: String(err.reason ?? err.message) };
+        const details: { reason: string; src?: string; line?: number; column?: number } = { reason: String(err.reason ?? err.message) };
+        if (src !== undefined) details.src = src;
         if (typeof err.line === 'number') details.line = err.line;
         if (typeof err.column === 'number') details.column = err.column;
         throw orsError('invalid_document', details);
       }
       throw e;
     }
+    if (doc.warnings.length > 0) this.options.onWarnings?.(uri ?? 'inline <content>', doc.warnings);
+    return doc;
   }
 
   private toUrlInPrefixes(src: string): URL {
@@ -205,7 +215,7 @@ export class Documents {
     if (Number(res.headers.get('content-length') ?? 0) > limit) throw orsError('document_too_large', { src, limit });
     const text = await res.text();
     if (Buffer.byteLength(text) > limit) throw orsError('document_too_large', { src, limit });
-    const doc = this.compile(text, url.href);
+    const doc = this.compile(text, url.href, src);
     this.urls.set(url.href, { etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined, doc });
     return doc;
   }

@@ -5,6 +5,7 @@ import { compileAction } from '../content/compile.js';
 import { DeferredFault, type Action, type ContentCompiler, type Expr, type Location, type Script } from '../content/types.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { ScxmlDocumentError } from './errors.js';
+import { suggestion } from './lint.js';
 import type { XmlElement } from './xml.js';
 
 export interface ContentCompilerOptions {
@@ -115,7 +116,10 @@ function checkedAttributes(registry: CustomActionRegistry, sink: DiagnosticSink)
         const runner = compile({ ...ctx, element: { ...el, attributes } });
         if (!enumerated) {
           for (const key of Object.keys(el.attributes)) {
-            if (!read.has(key)) sink.warn('unknown_attribute', `<${el.localName}> has no attribute "${key}": it is ignored`, el);
+            if (!read.has(key)) {
+              const known = [...read];
+              sink.warn('unknown_attribute', `<${el.localName}> of ${el.namespace} has no attribute "${key}": it is ignored${suggestion(key, known)}`, el);
+            }
           }
         }
         return runner;

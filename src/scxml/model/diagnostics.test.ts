@@ -71,7 +71,7 @@ test('an unknown attribute on a vendor element is a warning: the attributes its 
     'urn:x': { hello: (c) => { const name = c.element.attributes['name']; return () => void name; } },
   };
   assert.deepEqual(check(`<scxml ${NS} xmlns:x="urn:x">\n<state id="a"><onentry><x:hello name="n" nmae="m"/></onentry></state></scxml>`, { customActions: actions }), [
-    '2:24 warning unknown_attribute: <hello> has no attribute "nmae": it is ignored',
+    '2:24 warning unknown_attribute: <hello> of urn:x has no attribute "nmae": it is ignored; did you mean "name"?',
   ]);
 });
 

@@ -8,7 +8,7 @@ import type { DiagnosticSink } from './diagnostics.js';
 import type { StateNode } from './types.js';
 import type { XmlElement } from './xml.js';
 
-/** The attributes of every SCXML element (W3C §3–§6); `_persist` is ORS's (SPEC §4). */
+/** The attributes of every SCXML element (W3C §3–§6); `_persist` (SPEC §4) and `<data _type>` (SPEC §2) are ORS's. */
 const ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   scxml: ['initial', 'name', 'version', 'datamodel', 'binding', '_persist'],
   state: ['id', 'initial'],
@@ -20,7 +20,7 @@ const ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   onentry: [],
   onexit: [],
   datamodel: [],
-  data: ['id', 'src', 'expr'],
+  data: ['id', 'src', 'expr', '_type'],
   invoke: ['type', 'typeexpr', 'src', 'srcexpr', 'id', 'idlocation', 'namelist', 'autoforward'],
   finalize: [],
   donedata: [],
@@ -55,7 +55,7 @@ function scxmlElements(root: XmlElement): XmlElement[] {
 }
 
 /** Close misspellings are named: `targte` → "target". */
-function suggestion(name: string, known: readonly string[]): string {
+export function suggestion(name: string, known: readonly string[]): string {
   const near = known.find((k) => k !== name && sameLetters(k, name));
   return near === undefined ? (known.length > 0 ? `; known are ${known.join(', ')}` : '') : `; did you mean "${near}"?`;
 }
