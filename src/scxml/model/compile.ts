@@ -11,7 +11,7 @@ import { createContentCompiler } from './contentCompiler.js';
 import { DiagnosticSink, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ScxmlDocumentError } from './errors.js';
 import { lintDocument } from './lint.js';
-import { parseXml, type XmlElement } from './xml.js';
+import { parseXmlSteps, runSteps, type XmlElement } from './xml.js';
 import { buildStates } from './states.js';
 import type { CompiledDocument } from './types.js';
 
@@ -25,8 +25,18 @@ const refuseEverySrc = (src: string): string => {
  * undeclared send targets) are in the result's `warnings`, for the host to log once.
  */
 export function compileDocument(source: string, options: CompileOptions = {}): CompiledDocument {
+  return runSteps(compileSteps(source, options));
+}
+
+/**
+ * compileDocument in steps: the generator pauses (yields) every few kilobytes of XML and every few
+ * dozen states, so a host that must keep answering (the server's start requests) can resume it from
+ * a timer and never hold its event loop for the whole of a large document (issue 6). Running it to
+ * its end without pausing is compileDocument.
+ */
+export function* compileSteps(source: string, options: CompileOptions = {}): Generator<void, CompiledDocument> {
   const sink = new DiagnosticSink(false);
-  const doc = build(source, options, sink);
+  const doc = yield* build(source, options, sink);
   return Object.freeze({ ...doc!, warnings: sortDiagnostics(sink.warnings) });
 }
 
@@ -37,12 +47,12 @@ export function compileDocument(source: string, options: CompileOptions = {}): C
  */
 export function checkDocument(source: string, options: CompileOptions = {}): Diagnostic[] {
   const sink = new DiagnosticSink(true);
-  sink.recover(() => build(source, options, sink), undefined);
+  sink.recover(() => runSteps(build(source, options, sink)), undefined);
   return sortDiagnostics(sink.list);
 }
 
-function build(source: string, options: CompileOptions, sink: DiagnosticSink): Omit<CompiledDocument, 'warnings'> | undefined {
-  const root = parseXml(source);
+function* build(source: string, options: CompileOptions, sink: DiagnosticSink): Generator<void, Omit<CompiledDocument, 'warnings'> | undefined> {
+  const root = yield* parseXmlSteps(source);
   const report = (el: XmlElement, message: string): void => sink.error(new ScxmlDocumentError(message, el.line, el.column));
   const fail = (el: XmlElement, message: string): never => {
     throw new ScxmlDocumentError(message, el.line, el.column);
@@ -74,8 +84,8 @@ function build(source: string, options: CompileOptions, sink: DiagnosticSink): O
     loadResource: (src) => load(src, options.uri),
     sink,
   });
-  const built = buildStates(root, content, sink);
-  lintDocument(root, built.states, sink);
+  const built = yield* buildStates(root, content, sink);
+  yield* lintDocument(root, built.states, sink);
   if (sink.errors.length > 0) return undefined; // collect mode: the errors are the result
   dm.declareVariables?.(built.states.flatMap((s) => s.data.map((d) => d.id)));
   return {

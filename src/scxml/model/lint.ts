@@ -42,11 +42,12 @@ const ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
 const PAYLOAD = new Set(['content', 'data']);
 
 /** The SCXML elements of this document in document order, payloads of `<data>`/`<content>` left out. */
-function scxmlElements(root: XmlElement): XmlElement[] {
+function* scxmlElements(root: XmlElement): Generator<void, XmlElement[]> {
   const out: XmlElement[] = [];
   const stack: XmlElement[] = [root];
   while (stack.length > 0) {
     const el = stack.pop()!;
+    if (out.length % PER_STEP === PER_STEP - 1) yield;
     if (el.namespace === SCXML_NS) out.push(el);
     if (el.namespace === SCXML_NS && PAYLOAD.has(el.localName)) continue;
     for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
@@ -79,15 +80,20 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
-export function lintDocument(root: XmlElement, states: readonly StateNode[], sink: DiagnosticSink): void {
-  const elements = scxmlElements(root);
-  unknownAttributes(elements, sink);
-  unreachableStates(states, sink);
-  undeclaredSendTargets(elements, sink);
+/** Items a pass handles between two pauses of a sliced compile (compile.ts compileSteps). */
+const PER_STEP = 256;
+
+export function* lintDocument(root: XmlElement, states: readonly StateNode[], sink: DiagnosticSink): Generator<void, void> {
+  const elements = yield* scxmlElements(root);
+  yield* unknownAttributes(elements, sink);
+  yield* unreachableStates(states, sink);
+  yield* undeclaredSendTargets(elements, sink);
 }
 
-function unknownAttributes(elements: readonly XmlElement[], sink: DiagnosticSink): void {
-  for (const el of elements) {
+function* unknownAttributes(elements: readonly XmlElement[], sink: DiagnosticSink): Generator<void, void> {
+  for (let i = 0; i < elements.length; i++) {
+    const el = elements[i]!;
+    if (i % PER_STEP === PER_STEP - 1) yield;
     const known = ATTRIBUTES[el.localName];
     if (known === undefined) continue; // not an SCXML element: compiling refused it already
     for (const name of Object.keys(el.attributes)) {
@@ -104,26 +110,29 @@ function unknownAttributes(elements: readonly XmlElement[], sink: DiagnosticSink
  * child of a `<parallel>` that can be entered, or the default of a history state that can be
  * targeted (W3C §3.3–§3.10). The fixed point from `<scxml>` visits each state and transition once.
  */
-function unreachableStates(states: readonly StateNode[], sink: DiagnosticSink): void {
+function* unreachableStates(states: readonly StateNode[], sink: DiagnosticSink): Generator<void, void> {
   if (states.length === 0) return;
   const reached = new Uint8Array(states.length);
   const work: StateNode[] = [];
   const reach = (s: StateNode): void => {
     // An active state's ancestors are active; the first one already reached has all of its own.
-    for (const a of [s, ...s.ancestors]) {
+    for (let a: StateNode | undefined = s; a !== undefined; a = a.parent) {
       if (reached[a.index]) return;
       reached[a.index] = 1;
       work.push(a);
     }
   };
   reach(states[0]!);
+  let done = 0;
   while (work.length > 0) {
     const s = work.pop()!;
+    if (++done % PER_STEP === 0) yield;
     if (s.kind === 'parallel') for (const child of s.children) reach(child);
     for (const t of s.initial?.targets ?? []) reach(t);
     for (const t of s.transitions) for (const target of t.targets) reach(target);
   }
   for (const s of states) {
+    if (s.index % PER_STEP === PER_STEP - 1) yield;
     if (reached[s.index] || s.kind === 'scxml' || s.kind === 'history') continue;
     if (s.parent !== undefined && !reached[s.parent.index]) continue; // its ancestor is reported
     const name = s.id.startsWith('__state') ? `this <${tagOf(s)}>` : `state "${s.id}"`;
@@ -140,10 +149,12 @@ function tagOf(s: StateNode): string {
  * such an `<invoke id>` the send can only raise error.communication. `#_parent`, `#_internal` and
  * `#_scxml_…` are left alone: whether they are valid depends on how the session runs.
  */
-function undeclaredSendTargets(elements: readonly XmlElement[], sink: DiagnosticSink): void {
+function* undeclaredSendTargets(elements: readonly XmlElement[], sink: DiagnosticSink): Generator<void, void> {
   const invokeIds = new Set<string>();
   let generated = false;
-  for (const el of elements) {
+  for (let i = 0; i < elements.length; i++) {
+    const el = elements[i]!;
+    if (i % PER_STEP === PER_STEP - 1) yield;
     if (el.localName !== 'invoke') continue;
     if (el.attributes.id !== undefined) invokeIds.add(el.attributes.id);
     else generated = true;

@@ -34,13 +34,17 @@ export interface BuiltStates {
   readonly initScripts: Block;
 }
 
-export function buildStates(root: XmlElement, c: ContentCompiler, sink: DiagnosticSink): BuiltStates {
+/** States compiled between two pauses of a sliced compile (compile.ts compileSteps). */
+const STATES_PER_STEP = 64;
+
+/** Builds the tree in steps: each pass pauses every STATES_PER_STEP states. */
+export function* buildStates(root: XmlElement, c: ContentCompiler, sink: DiagnosticSink): Generator<void, BuiltStates> {
   const states: MutableState[] = [];
   const stateById = new Map<string, StateNode>();
   /** A fault that leaves the tree buildable: refuses at once, or is recorded while validating. */
   const report = (el: XmlElement, message: string): void => sink.error(new ScxmlDocumentError(message, el.line, el.column));
 
-  function create(el: XmlElement, kind: StateKind, parent: MutableState | undefined): MutableState {
+  function* create(el: XmlElement, kind: StateKind, parent: MutableState | undefined): Generator<void, MutableState> {
     const index = states.length;
     const s = {
       id: '',
@@ -83,7 +87,8 @@ export function buildStates(root: XmlElement, c: ContentCompiler, sink: Diagnost
       }
       const childKind = STATE_TAGS[child.localName];
       if (childKind === undefined) continue;
-      const node = create(child, childKind, s);
+      const node = yield* create(child, childKind, s);
+      if (states.length % STATES_PER_STEP === 0) yield;
       if (childKind === 'history') s.historyChildren.push(node);
       else s.children.push(node);
     }
@@ -97,12 +102,18 @@ export function buildStates(root: XmlElement, c: ContentCompiler, sink: Diagnost
     return s;
   }
 
-  const rootState = create(root, 'scxml', undefined);
+  const rootState = yield* create(root, 'scxml', undefined);
   rootState.id = '__scxml';
   if (rootState.children.length === 0) report(root, '<scxml> needs at least one <state>, <parallel> or <final> child');
 
-  for (const s of states) sink.recover(() => buildStateBody(s, { c, stateById, sink }), undefined);
-  for (const s of states) {
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i]!;
+    sink.recover(() => buildStateBody(s, { c, stateById, sink }), undefined);
+    if (i % STATES_PER_STEP === STATES_PER_STEP - 1) yield;
+  }
+  for (let i = 0; i < states.length; i++) {
+    const s = states[i]!;
+    if (i % STATES_PER_STEP === STATES_PER_STEP - 1) yield;
     s.initial = sink.recover(() => buildInitial(s, c, stateById, sink), undefined);
     s.eventlessTransitions = s.kind === 'history' ? [] : s.transitions.filter((t) => t.events.length === 0);
     s.eventTransitions = s.transitions.filter((t) => t.events.length > 0);

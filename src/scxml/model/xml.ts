@@ -83,8 +83,24 @@ function explain(reason: string, source: string, position: number, open: Buildin
   return reason.replace(/\.$/, '');
 }
 
+/** Runs a compile step generator to its end without pausing. */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Characters the parser reads between two pauses of a sliced compile (compile.ts compileSteps). */
+const CHUNK = 32 * 1024;
+
 /** Parses a whole document; throws ScxmlDocumentError with line and column on malformed XML. */
 export function parseXml(source: string): XmlElement {
+  return runSteps(parseXmlSteps(source));
+}
+
+/** parseXml in steps: it pauses after each CHUNK of the source, so a host can let other work run. */
+export function* parseXmlSteps(source: string): Generator<void, XmlElement> {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: Building[] = [];
   let root: XmlElement | undefined;
@@ -153,7 +169,12 @@ export function parseXml(source: string): XmlElement {
     else root = element;
   });
   try {
-    parser.write(source).close();
+    for (let at = 0; at < source.length; at += CHUNK) {
+      // saxes keeps its position across writes; a chunk may end inside a tag or a surrogate pair.
+      parser.write(source.slice(at, at + CHUNK));
+      if (at + CHUNK < source.length) yield;
+    }
+    parser.close();
   } catch (e) {
     if (e instanceof ScxmlDocumentError) throw e;
     const message = (e as Error).message;
