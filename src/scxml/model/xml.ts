@@ -58,8 +58,20 @@ export function standaloneMarkup(markup: string, namespaces: Readonly<Record<str
   return markup.slice(0, at) + decls + markup.slice(at);
 }
 
-function columnAt(source: string, index: number): number {
-  return index - source.lastIndexOf('\n', index - 1);
+/**
+ * Columns of increasing positions in one source. Looking back for the line's start from every tag
+ * would be quadratic on a document written on one line; this walks each newline once.
+ */
+function columnCounter(source: string): (index: number) => number {
+  let lineStart = 0;
+  let nextNewline = source.indexOf('\n');
+  return (index) => {
+    while (nextNewline !== -1 && nextNewline < index) {
+      lineStart = nextNewline + 1;
+      nextNewline = source.indexOf('\n', lineStart);
+    }
+    return index - lineStart + 1;
+  };
 }
 
 /**
@@ -106,6 +118,7 @@ export function* parseXmlSteps(source: string): Generator<void, XmlElement> {
   let root: XmlElement | undefined;
   let tagStart = 0;
   let tagLine = 1;
+  const columnAt = columnCounter(source);
 
   parser.on('opentagstart', () => {
     tagStart = source.lastIndexOf('<', parser.position - 1);
@@ -118,7 +131,7 @@ export function* parseXmlSteps(source: string): Generator<void, XmlElement> {
     }
     const parent = stack[stack.length - 1];
     if (stack.length >= MAX_XML_DEPTH) {
-      throw new ScxmlDocumentError(`<${tag.name}> is nested ${stack.length + 1} elements deep: documents may nest at most ${MAX_XML_DEPTH} (states and markup in <data>/<content> alike)`, tagLine, columnAt(source, tagStart));
+      throw new ScxmlDocumentError(`<${tag.name}> is nested ${stack.length + 1} elements deep: documents may nest at most ${MAX_XML_DEPTH} (states and markup in <data>/<content> alike)`, tagLine, columnAt(tagStart));
     }
     if (parent) parent.hasContent = true;
     const declared = Object.keys(tag.ns).length > 0;
@@ -132,7 +145,7 @@ export function* parseXmlSteps(source: string): Generator<void, XmlElement> {
       children: [],
       text: '',
       line: tagLine,
-      column: columnAt(source, tagStart),
+      column: columnAt(tagStart),
       innerStart: parser.position,
       hasContent: false,
     });
