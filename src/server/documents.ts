@@ -270,7 +270,7 @@ export class Documents {
     if (Number(res.headers.get('content-length') ?? 0) > limit) throw orsError('document_too_large', { src, limit });
     const text = await res.text();
     if (Buffer.byteLength(text) > limit) throw orsError('document_too_large', { src, limit });
-    const doc = this.compile(text, url.href, src);
+    const doc = await this.compileSliced(text, url.href, src);
     this.urls.set(url.href, { etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined, doc });
     return doc;
   }

@@ -116,3 +116,9 @@ test('compileDocument keeps the warnings for the host to log, and still refuses 
   const doc = compileDocument(`<scxml ${NS}>\n<state id="a" intial="b"/></scxml>`);
   assert.deepEqual(doc.warnings.map(brief), ['2:1 warning unknown_attribute: <state> has no attribute "intial": it is ignored; did you mean "initial"?']);
 });
+
+test('a <data src> that cannot be read is a warning by default (the item stays undefined)', () => {
+  const [w] = checkDocument(`<scxml ${NS}><datamodel>\n<data id="d" src="missing.json"/></datamodel><state id="a"/></scxml>`);
+  assert.deepEqual([w!.severity, w!.code, w!.line, w!.column], ['warning', 'unreadable_src', 2, 1]);
+  assert.match(w!.message, /<data id="d" src="missing.json"> cannot be read/);
+});

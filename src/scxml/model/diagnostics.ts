@@ -12,6 +12,8 @@ export type DiagnosticCode =
   | 'invalid_document'
   /** An expression, location or script that does not compile (an error with expressionErrors 'reject'). */
   | 'expression_error'
+  /** A `<data src>` that cannot be read ('raise' mode; an error with 'reject'). */
+  | 'unreadable_src'
   | 'unknown_attribute'
   | 'unreachable_state'
   | 'undeclared_send_target';

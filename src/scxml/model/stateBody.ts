@@ -47,7 +47,7 @@ export function buildTransition(el: XmlElement, source: StateNode, ctx: BodyCont
   };
 }
 
-function buildData(el: XmlElement, c: ContentCompiler): DataDefinition {
+function buildData(el: XmlElement, c: ContentCompiler, sink: DiagnosticSink): DataDefinition {
   const id = el.attributes.id;
   if (!id) c.fail(el, '<data> needs an "id" attribute');
   const src = el.attributes.src;
@@ -62,6 +62,7 @@ function buildData(el: XmlElement, c: ContentCompiler): DataDefinition {
     } catch (e) {
       fault = `<data id="${id}" src="${src}"> cannot be read: ${(e as Error).message}`;
       if (c.expressionErrors === 'reject') c.fail(el, fault);
+      sink.warn('unreadable_src', `${fault}; the item stays undefined and error.execution is raised when the data model is initialised`, el);
     }
   } else if (el.hasContent) {
     value = c.parseContent(standaloneMarkup(el.innerXml, el.namespacesInScope), 'data');
@@ -113,7 +114,7 @@ export function buildStateBody(s: MutableState, ctx: BodyContext): void {
   s.data = scxmlChildren(el, 'datamodel').flatMap((dm) =>
     each(dm.children.filter((d) => d.namespace === SCXML_NS), sink, (d) => {
       if (d.localName !== 'data') c.fail(d, `<${d.localName}> is not allowed inside <datamodel>: only <data>`);
-      return buildData(d, c);
+      return buildData(d, c, sink);
     }),
   );
   const transitionEls = scxmlChildren(el, 'transition');
