@@ -44,7 +44,10 @@ export function* buildStates(root: XmlElement, c: ContentCompiler, sink: Diagnos
   /** A fault that leaves the tree buildable: refuses at once, or is recorded while validating. */
   const report = (el: XmlElement, message: string): void => sink.error(new ScxmlDocumentError(message, el.line, el.column));
 
+  let created = 0;
   function* create(el: XmlElement, kind: StateKind, parent: MutableState | undefined): Generator<void, MutableState> {
+    // Counted on the way down: deep chains create many states before the first one returns.
+    if (++created % STATES_PER_STEP === 0) yield;
     const index = states.length;
     const s = {
       id: '',
@@ -88,7 +91,6 @@ export function* buildStates(root: XmlElement, c: ContentCompiler, sink: Diagnos
       const childKind = STATE_TAGS[child.localName];
       if (childKind === undefined) continue;
       const node = yield* create(child, childKind, s);
-      if (states.length % STATES_PER_STEP === 0) yield;
       if (childKind === 'history') s.historyChildren.push(node);
       else s.children.push(node);
     }

@@ -104,7 +104,7 @@ export function runSteps<T>(steps: Generator<void, T>): T {
 }
 
 /** Characters the parser reads between two pauses of a sliced compile (compile.ts compileSteps). */
-const CHUNK = 32 * 1024;
+const CHUNK = 8 * 1024;
 
 /** Parses a whole document; throws ScxmlDocumentError with line and column on malformed XML. */
 export function parseXml(source: string): XmlElement {
