@@ -105,18 +105,27 @@ function each<T>(items: readonly XmlElement[], sink: DiagnosticSink, build: (el:
   return out;
 }
 
-export function buildStateBody(s: MutableState, ctx: BodyContext): void {
+/** `<data>` items parsed between two pauses: inline markup can make each one costly. */
+const DATA_PER_STEP = 16;
+
+/** Builds one state's body; pauses between `<data>` items, as `<scxml>` may hold thousands of them. */
+export function* buildStateBody(s: MutableState, ctx: BodyContext): Generator<void, void> {
   const { c, sink } = ctx;
   const el = s.element;
   const blocks = (name: string): Block[] => scxmlChildren(el, name).map((b) => c.block(b.children));
   s.onentry = blocks('onentry');
   s.onexit = blocks('onexit');
-  s.data = scxmlChildren(el, 'datamodel').flatMap((dm) =>
-    each(dm.children.filter((d) => d.namespace === SCXML_NS), sink, (d) => {
+  const data: DataDefinition[] = [];
+  const items = scxmlChildren(el, 'datamodel').flatMap((dm) => dm.children.filter((d) => d.namespace === SCXML_NS));
+  for (let i = 0; i < items.length; i++) {
+    if (i % DATA_PER_STEP === DATA_PER_STEP - 1) yield;
+    const d = items[i]!;
+    data.push(...each([d], sink, () => {
       if (d.localName !== 'data') c.fail(d, `<${d.localName}> is not allowed inside <datamodel>: only <data>`);
       return buildData(d, c, sink);
-    }),
-  );
+    }));
+  }
+  s.data = data;
   const transitionEls = scxmlChildren(el, 'transition');
   if (s.kind === 'history') {
     if (transitionEls.length > 1) c.fail(transitionEls[1]!, '<history> may have only one <transition>');

@@ -110,7 +110,9 @@ export function* buildStates(root: XmlElement, c: ContentCompiler, sink: Diagnos
 
   for (let i = 0; i < states.length; i++) {
     const s = states[i]!;
-    sink.recover(() => buildStateBody(s, { c, stateById, sink }), undefined);
+    const body = buildStateBody(s, { c, stateById, sink });
+    // A refusal ends this state's body; while validating, the next state goes on.
+    while (!sink.recover(() => body.next(), { done: true, value: undefined }).done) yield;
     if (i % STATES_PER_STEP === STATES_PER_STEP - 1) yield;
   }
   for (let i = 0; i < states.length; i++) {
