@@ -54,8 +54,8 @@ export const ERRORS = {
     `the request body exceeds ${d.limit} bytes: send less, or raise orchestration.max-body-size`),
   unsupported_media_type: entry<{ type: string }>(415, 'The body is neither application/json nor application/x-www-form-urlencoded.', (d) =>
     `content type "${d.type}" is not accepted: send application/json or application/x-www-form-urlencoded`),
-  invalid_document: entry<{ reason: string; line?: number; column?: number }>(422, 'The document is not valid SCXML; line and column name the fault.', (d) =>
-    d.line === undefined ? `the document is not valid SCXML: ${d.reason}` : `the document is not valid SCXML at line ${d.line}, column ${d.column}: ${d.reason}`),
+  invalid_document: entry<{ reason: string; src?: string; line?: number; column?: number }>(422, 'The document is not valid SCXML; line and column name the fault.', (d) =>
+    `${d.src === undefined ? 'the document' : `document "${d.src}"`} is not valid SCXML${d.line === undefined ? '' : ` at line ${d.line}, column ${d.column}`}: ${d.reason}`),
   document_too_large: entry<Src & { limit: number }>(422, 'The document is larger than orchestration.max-document-size.', (d) =>
     `document "${d.src}" exceeds ${d.limit} bytes: split it, or raise orchestration.max-document-size`),
   document_fetch_failed: entry<Src & { reason: string }>(502, 'The http(s) document named by src could not be fetched.', (d) =>

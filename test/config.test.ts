@@ -31,7 +31,7 @@ test('the defaults are those of SPEC §7', () => {
   assert.equal(c.orchestration['request-timeout'], 30000);
   assert.equal(c.orchestration['finished-retention'], 60000);
   assert.equal(c.orchestration['call-watching-timeout'], 5000);
-  assert.equal(c.applications['expression-errors'], 'reject');
+  assert.equal(c.applications['expression-errors'], 'raise');
 });
 
 test('a YAML file sets options; its relative roots are relative to the file', () => {

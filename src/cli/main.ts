@@ -9,6 +9,7 @@ import { ConfigError, type OrsConfig } from '../config/types.js';
 import { Documents } from '../server/documents.js';
 import { OrsNode } from '../server/node.js';
 import { USAGE, startUsage } from './usage.js';
+import { validate } from './validate.js';
 
 export interface CliIo {
   readonly argv: readonly string[];
@@ -39,6 +40,7 @@ export async function main(io: CliIo): Promise<number> {
     io.err('ors: "ors cluster" is not in this version (it needs the Redis store and HA pairs); "ors start" runs one node');
     return 2;
   }
+  if (command === 'validate') return validate(rest, io);
   if (command !== 'start') { io.err(`ors: unknown command "${command}"; ors --help lists the commands`); return 2; }
   if (rest.includes('--help') || rest.includes('-h')) { io.out(startUsage()); return 0; }
   let config: OrsConfig;

@@ -6,8 +6,9 @@ export const USAGE = `usage: ors <command> [flags]
 commands:
   start     run one ORS node (default: node 1, primary, in-memory store, 127.0.0.1:7031, root ./apps)
   version   print the version (also --version)
+  validate  check SCXML documents as the server would load them: ors validate [--json] FILE...
 
-ors start --help lists the flags.`;
+ors start --help lists the flags; ors validate --help tells what validate checks.`;
 
 export function startUsage(): string {
   const lines = OPTIONS.map((o) => {

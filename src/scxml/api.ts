@@ -26,9 +26,9 @@ export interface CompileOptions {
   readonly customActions?: CustomActionRegistry;
   /**
    * What to do with an expression or script that does not compile.
-   * 'reject' refuses the document with the fault's line and column (what an operator wants);
-   * 'raise' accepts it and raises error.execution when the expression is evaluated, as the W3C tests
-   * 277, 312… require. @default 'reject'
+   * 'raise' (W3C 5.9/B.2) accepts the document, reports the unit in CompiledDocument.warnings with
+   * its line and column, and raises error.execution when it is evaluated (W3C 152, 277, 312…);
+   * 'reject' refuses the document with the fault's line and column. @default 'raise'
    */
   readonly expressionErrors?: 'reject' | 'raise';
   /** Longest a `<script>` or expression may run before it is stopped. @default 1000 */

@@ -1,5 +1,7 @@
 /** The SCXML engine: compile a document once, run sessions of it. No I/O: the host does that. */
-export { compileDocument } from './model/compile.js';
+export { compileDocument, compileSteps, checkDocument } from './model/compile.js';
+export type { Diagnostic, DiagnosticCode } from './model/diagnostics.js';
+export { MAX_XML_DEPTH } from './model/xml.js';
 export { ScxmlDocumentError } from './model/errors.js';
 export { Interpreter } from './interpreter.js';
 export type { CompiledDocument, StateNode } from './model/types.js';

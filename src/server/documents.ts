@@ -12,7 +12,7 @@
 import { readFileSync, realpathSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compileDocument, type CompiledDocument } from '../scxml/index.js';
+import { compileDocument, compileSteps, type CompiledDocument, type Diagnostic } from '../scxml/index.js';
 import type { CompileOptions } from '../scxml/api.js';
 import { orsError, type OrsError } from '../errors.js';
 
@@ -24,8 +24,16 @@ export interface DocumentsOptions {
   readonly compile: Omit<CompileOptions, 'uri' | 'loadResource'>;
   /** Longest an http(s) fetch may take. @default 10000 */
   readonly fetchTimeoutMs?: number;
+  /**
+   * Told once per compile of a document that has warnings (an expression that does not compile in
+   * 'raise' mode, an unknown attribute…): the node logs them when it loads the document, not per session.
+   */
+  readonly onWarnings?: (document: string, warnings: readonly Diagnostic[]) => void;
 }
 
+interface FileToCompile { readonly real: string; readonly st: Stats; readonly text: string; readonly uri: string }
+/** Longest a sliced compile holds the event loop at a time. */
+const SLICE_MS = 10;
 interface FileEntry { readonly mtimeMs: number; readonly size: number; readonly doc: CompiledDocument; stale: boolean }
 
 /** How long a checked src is trusted without looking at the disk again (the watcher reports edits sooner). */
@@ -65,7 +73,9 @@ export class Documents {
   /** Loads a start request's or `<session:start>`'s src. */
   async load(src: string, base?: string): Promise<CompiledDocument> {
     if (HTTP_URL.test(src)) return this.loadUrl(src);
-    return this.loadFile(src, base);
+    const found = this.findFile(src, base);
+    if ('doc' in found) return found.doc;
+    return this.remember(src, base, found, await this.compileSliced(found.text, found.uri, src));
   }
 
   /** Synchronous load for `<invoke src>` (file documents only: invoke must not wait on the network). */
@@ -80,26 +90,42 @@ export class Documents {
 
   /** Inline `<invoke><content>` markup. */
   compileInline(text: string, base: string | undefined): CompiledDocument {
-    return this.compile(text, base);
+    return this.compile(text, base, undefined);
   }
 
   private loadFile(src: string, base: string | undefined): CompiledDocument {
+    const found = this.findFile(src, base);
+    if ('doc' in found) return found.doc;
+    return this.remember(src, base, found, this.compile(found.text, found.uri, src));
+  }
+
+  /** The cached document of a file src, or the text to compile (the file is new or changed). */
+  private findFile(src: string, base: string | undefined): { doc: CompiledDocument } | FileToCompile {
     // Fast path: this src was checked less than RECHECK_MS ago and its file has not changed since.
     const key = base === undefined ? src : `${base}\0${src}`;
     const known = this.recent.get(key);
-    if (known !== undefined && !known.entry.stale && Date.now() - known.checkedAt < RECHECK_MS) return known.entry.doc;
+    if (known !== undefined && !known.entry.stale && Date.now() - known.checkedAt < RECHECK_MS) return { doc: known.entry.doc };
     const { real, st } = this.locate(src, base);
-    let entry = this.files.get(real);
-    if (!entry || entry.stale || entry.mtimeMs !== st.mtimeMs || entry.size !== st.size) {
-      if (st.size > this.options.maxDocumentSize) throw orsError('document_too_large', { src, limit: this.options.maxDocumentSize });
-      const doc = this.compile(readFileSync(real, 'utf8'), pathToFileURL(real).href);
-      entry = { mtimeMs: st.mtimeMs, size: st.size, doc, stale: false };
-      this.files.set(real, entry);
-      this.watch(real, entry);
+    const entry = this.files.get(real);
+    if (entry && !entry.stale && entry.mtimeMs === st.mtimeMs && entry.size === st.size) {
+      this.noteRecent(key, entry);
+      return { doc: entry.doc };
     }
+    if (st.size > this.options.maxDocumentSize) throw orsError('document_too_large', { src, limit: this.options.maxDocumentSize });
+    return { real, st, text: readFileSync(real, 'utf8'), uri: pathToFileURL(real).href };
+  }
+
+  private remember(src: string, base: string | undefined, file: FileToCompile, doc: CompiledDocument): CompiledDocument {
+    const entry: FileEntry = { mtimeMs: file.st.mtimeMs, size: file.st.size, doc, stale: false };
+    this.files.set(file.real, entry);
+    this.watch(file.real, entry);
+    this.noteRecent(base === undefined ? src : `${base}\0${src}`, entry);
+    return doc;
+  }
+
+  private noteRecent(key: string, entry: FileEntry): void {
     if (this.recent.size >= MAX_RECENT) this.recent.clear();
     this.recent.set(key, { entry, checkedAt: Date.now() });
-    return entry.doc;
   }
 
   /** A change to the file marks its entry stale at once, so an edit is seen by the next start. */
@@ -162,20 +188,59 @@ export class Documents {
     return readFileSync(real, 'utf8');
   };
 
-  private compile(text: string, uri: string | undefined): CompiledDocument {
+  /** `src` as the request or the `<invoke>` named it, so a 422 or an invoke's error.execution says which document; undefined for inline `<content>`. */
+  private compile(text: string, uri: string | undefined, src: string | undefined): CompiledDocument {
+    let doc: CompiledDocument;
     try {
-      return compileDocument(text, { ...this.options.compile, ...(uri === undefined ? {} : { uri }), loadResource: this.loadResource });
+      doc = compileDocument(text, this.compileOptions(uri));
     } catch (e) {
-      const err = e as { code?: unknown; message?: unknown; reason?: unknown; line?: unknown; column?: unknown };
-      if (err && err.code === 'invalid_document') {
-        const details: { reason: string; line?: number; column?: number } = { reason: String(err.reason ?? err.message) };
-        if (typeof err.line === 'number') details.line = err.line;
-        if (typeof err.column === 'number') details.column = err.column;
-        throw orsError('invalid_document', details);
-      }
-      throw e;
+      throw this.refusal(e, src);
     }
+    return this.loaded(doc, uri);
   }
+
+  /**
+   * compile() for requests that may wait: the compile runs in slices of at most SLICE_MS, with the
+   * event loop free in between, so a large document never stops /heartbeat or other sessions for
+   * long (issue 6). `<invoke src>` and inline `<content>` must compile synchronously (compile()).
+   */
+  private async compileSliced(text: string, uri: string | undefined, src: string | undefined): Promise<CompiledDocument> {
+    let doc: CompiledDocument;
+    try {
+      const steps = compileSteps(text, this.compileOptions(uri));
+      for (;;) {
+        const sliceEnd = performance.now() + SLICE_MS;
+        let r = steps.next();
+        while (!r.done && performance.now() < sliceEnd) r = steps.next();
+        if (r.done) { doc = r.value; break; }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (e) {
+      throw this.refusal(e, src);
+    }
+    return this.loaded(doc, uri);
+  }
+
+  private compileOptions(uri: string | undefined): CompileOptions {
+    return { ...this.options.compile, ...(uri === undefined ? {} : { uri }), loadResource: this.loadResource };
+  }
+
+  private loaded(doc: CompiledDocument, uri: string | undefined): CompiledDocument {
+    if (doc.warnings.length > 0) this.options.onWarnings?.(uri ?? 'inline <content>', doc.warnings);
+    return doc;
+  }
+
+  /** A compile fault as the catalogue's invalid_document (422), naming src, line and column; anything else as it is. */
+  private refusal(e: unknown, src: string | undefined): unknown {
+    const err = e as { code?: unknown; message?: unknown; reason?: unknown; line?: unknown; column?: unknown };
+    if (!err || err.code !== 'invalid_document') return e;
+    const details: { reason: string; src?: string; line?: number; column?: number } = { reason: String(err.reason ?? err.message) };
+    if (src !== undefined) details.src = src;
+    if (typeof err.line === 'number') details.line = err.line;
+    if (typeof err.column === 'number') details.column = err.column;
+    return orsError('invalid_document', details);
+  }
+
 
   private toUrlInPrefixes(src: string): URL {
     let url: URL;
@@ -219,7 +284,7 @@ export class Documents {
       if (Number(res.headers.get('content-length') ?? 0) > limit) throw orsError('document_too_large', { src, limit });
       const text = await readLimited(res, limit, () => orsError('document_too_large', { src, limit }), failed);
       clearTimeout(timer);
-      const doc = this.compile(text, url.href);
+      const doc = await this.compileSliced(text, url.href, src);
       this.urls.set(url.href, { etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined, doc });
       return doc;
     } finally {

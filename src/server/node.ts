@@ -14,7 +14,7 @@ import type { ScxmlEvent } from '../scxml/host.js';
 import type { Clock, DeliverResult, SessionHandle } from '../session/types.js';
 import { orchestrationActions } from './actions/index.js';
 import { basicHttpProcessor } from './basichttp-processor.js';
-import { Documents } from './documents.js';
+import { Documents, type DocumentsOptions } from './documents.js';
 import { FinishedSessions } from './finished.js';
 import { sessionIdGenerator } from './ids.js';
 import { createLogger, type Logger } from './logger.js';
@@ -23,6 +23,14 @@ import { PendingRequests } from './requests.js';
 import { createDispatcher } from './router.js';
 import { ScheduledStarts } from './scheduled.js';
 import type { NodeContext, Role } from './types.js';
+
+/**
+ * What every document of a node is compiled with; `ors validate` uses the same, so it checks a
+ * document exactly as the server would, vendor elements included.
+ */
+export function documentCompileOptions(config: OrsConfig, node: () => NodeContext): DocumentsOptions['compile'] {
+  return { customActions: orchestrationActions(node), expressionErrors: config.applications['expression-errors'] };
+}
 
 export interface OrsNodeOptions {
   /** @default RealClock */
@@ -71,7 +79,10 @@ export class OrsNode implements NodeContext {
       roots: config.applications.roots,
       maxDocumentSize: o['max-document-size'],
       fetchTimeoutMs: config.applications['fetch-timeout'],
-      compile: { customActions: orchestrationActions(() => this), expressionErrors: config.applications['expression-errors'] },
+      compile: documentCompileOptions(config, () => this),
+      onWarnings: (document, warnings) => {
+        for (const w of warnings) this.log.warn({ document, line: w.line, column: w.column, code: w.code }, w.message);
+      },
     });
     this.scheduled = new ScheduledStarts(this.clock, (s) => {
       try { this.startSession(s.doc, s.params, s.sessionid); } catch (e) {

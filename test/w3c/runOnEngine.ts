@@ -22,7 +22,7 @@ function readResource(src: string, base: string | undefined): string {
 }
 
 export function compileTestDocument(text: string, uri: string): CompiledDocument {
-  return compileDocument(text, { uri, loadResource: readResource, expressionErrors: 'raise' });
+  return compileDocument(text, { uri, loadResource: readResource });
 }
 
 export async function runOnEngine(path: string, virtualLimitMs = 60_000): Promise<EngineRunResult> {

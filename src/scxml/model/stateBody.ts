@@ -4,12 +4,14 @@ import { compileContent, compileParams } from '../content/params.js';
 import type { ContentCompiler } from '../content/types.js';
 import { getTransitionDomain } from '../algorithm/domain.js';
 import type { Block, DataDefinition, InvokeDefinition, StateNode, Transition } from './types.js';
+import type { DiagnosticSink } from './diagnostics.js';
 import type { MutableState } from './states.js';
 import { standaloneMarkup, type XmlElement } from './xml.js';
 
 export interface BodyContext {
   readonly c: ContentCompiler;
   readonly stateById: ReadonlyMap<string, StateNode>;
+  readonly sink: DiagnosticSink;
 }
 
 const scxmlChildren = (el: XmlElement, name: string) => el.children.filter((ch) => ch.namespace === SCXML_NS && ch.localName === name);
@@ -45,7 +47,7 @@ export function buildTransition(el: XmlElement, source: StateNode, ctx: BodyCont
   };
 }
 
-function buildData(el: XmlElement, c: ContentCompiler): DataDefinition {
+function buildData(el: XmlElement, c: ContentCompiler, sink: DiagnosticSink): DataDefinition {
   const id = el.attributes.id;
   if (!id) c.fail(el, '<data> needs an "id" attribute');
   const src = el.attributes.src;
@@ -60,6 +62,7 @@ function buildData(el: XmlElement, c: ContentCompiler): DataDefinition {
     } catch (e) {
       fault = `<data id="${id}" src="${src}"> cannot be read: ${(e as Error).message}`;
       if (c.expressionErrors === 'reject') c.fail(el, fault);
+      sink.warn('unreadable_src', `${fault}; the item stays undefined and error.execution is raised when the data model is initialised`, el);
     }
   } else if (el.hasContent) {
     value = c.parseContent(standaloneMarkup(el.innerXml, el.namespacesInScope), 'data');
@@ -92,18 +95,37 @@ function buildInvoke(el: XmlElement, state: StateNode, c: ContentCompiler): Invo
   };
 }
 
-export function buildStateBody(s: MutableState, ctx: BodyContext): void {
-  const { c } = ctx;
+/** Each part of a state compiles on its own: while validating, one fault does not hide the next (diagnostics.ts). */
+function each<T>(items: readonly XmlElement[], sink: DiagnosticSink, build: (el: XmlElement) => T): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    const built = sink.recover<T | undefined>(() => build(item), undefined);
+    if (built !== undefined) out.push(built);
+  }
+  return out;
+}
+
+/** `<data>` items parsed between two pauses: inline markup can make each one costly. */
+const DATA_PER_STEP = 16;
+
+/** Builds one state's body; pauses between `<data>` items, as `<scxml>` may hold thousands of them. */
+export function* buildStateBody(s: MutableState, ctx: BodyContext): Generator<void, void> {
+  const { c, sink } = ctx;
   const el = s.element;
   const blocks = (name: string): Block[] => scxmlChildren(el, name).map((b) => c.block(b.children));
   s.onentry = blocks('onentry');
   s.onexit = blocks('onexit');
-  s.data = scxmlChildren(el, 'datamodel').flatMap((dm) =>
-    dm.children.filter((d) => d.namespace === SCXML_NS).map((d) => {
+  const data: DataDefinition[] = [];
+  const items = scxmlChildren(el, 'datamodel').flatMap((dm) => dm.children.filter((d) => d.namespace === SCXML_NS));
+  for (let i = 0; i < items.length; i++) {
+    if (i % DATA_PER_STEP === DATA_PER_STEP - 1) yield;
+    const d = items[i]!;
+    data.push(...each([d], sink, () => {
       if (d.localName !== 'data') c.fail(d, `<${d.localName}> is not allowed inside <datamodel>: only <data>`);
-      return buildData(d, c);
-    }),
-  );
+      return buildData(d, c, sink);
+    }));
+  }
+  s.data = data;
   const transitionEls = scxmlChildren(el, 'transition');
   if (s.kind === 'history') {
     if (transitionEls.length > 1) c.fail(transitionEls[1]!, '<history> may have only one <transition>');
@@ -115,9 +137,9 @@ export function buildStateBody(s: MutableState, ctx: BodyContext): void {
       s.transitions = [t];
     }
   } else if (s.kind !== 'scxml') {
-    s.transitions = transitionEls.map((t) => buildTransition(t, s, ctx));
+    s.transitions = each(transitionEls, sink, (t) => buildTransition(t, s, ctx));
   }
-  s.invokes = scxmlChildren(el, 'invoke').map((i) => buildInvoke(i, s, c));
+  s.invokes = each(scxmlChildren(el, 'invoke'), sink, (i) => buildInvoke(i, s, c));
   const donedata = scxmlChildren(el, 'donedata');
   if (donedata.length > 1) c.fail(donedata[1]!, 'a <final> may have only one <donedata>');
   if (donedata[0]) s.donedata = { content: compileContent(donedata[0], c), params: compileParams(donedata[0], c) };

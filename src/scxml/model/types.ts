@@ -6,6 +6,7 @@
  */
 import type { DataModelCompiler, PortableValue } from '../datamodel/types.js';
 import type { Action, Expr, Location } from '../content/types.js';
+import type { Diagnostic } from './diagnostics.js';
 
 export type StateKind = 'atomic' | 'compound' | 'parallel' | 'final' | 'history' | 'scxml';
 
@@ -142,4 +143,6 @@ export interface CompiledDocument {
   readonly datamodel: DataModelCompiler;
   /** Whether sessions should be persisted (`<scxml _persist="false">` opts out, SPEC §4). */
   readonly persist: boolean;
+  /** Likely mistakes found while compiling (diagnostics.ts), in document order: for the host to log once. */
+  readonly warnings: readonly Diagnostic[];
 }

@@ -17,7 +17,17 @@ export interface XmlElement extends XmlElementView {
   readonly namespacesInScope: Readonly<Record<string, string>>;
 }
 
+/**
+ * Deepest element nesting a document may have, states and markup inside `<data>`/`<content>` alike.
+ * Every later pass (state tree, content parsing, snapshot) recurses over the tree, so the parser
+ * refuses deeper documents with the offending element's line and column (issue 6) instead of
+ * letting a recursion overflow the stack. Real charts nest a handful of levels; 200 leaves room.
+ */
+export const MAX_XML_DEPTH = 200;
+
 interface Building {
+  /** The qualified name as written, for the mismatched-close-tag message. */
+  name: string;
   namespace: string;
   localName: string;
   attributes: Record<string, string>;
@@ -48,17 +58,67 @@ export function standaloneMarkup(markup: string, namespaces: Readonly<Record<str
   return markup.slice(0, at) + decls + markup.slice(at);
 }
 
-function columnAt(source: string, index: number): number {
-  return index - source.lastIndexOf('\n', index - 1);
+/**
+ * Columns of increasing positions in one source. Looking back for the line's start from every tag
+ * would be quadratic on a document written on one line; this walks each newline once.
+ */
+function columnCounter(source: string): (index: number) => number {
+  let lineStart = 0;
+  let nextNewline = source.indexOf('\n');
+  return (index) => {
+    while (nextNewline !== -1 && nextNewline < index) {
+      lineStart = nextNewline + 1;
+      nextNewline = source.indexOf('\n', lineStart);
+    }
+    return index - lineStart + 1;
+  };
 }
+
+/**
+ * saxes says "unexpected close tag." and "undefined entity." without naming either: name the tag
+ * that was expected (and where it was opened) and the entity, read back from the source at the
+ * parser's position.
+ */
+function explain(reason: string, source: string, position: number, open: Building | undefined): string {
+  const before = source.slice(0, position);
+  if (/^unexpected close tag\.?$/.test(reason)) {
+    const found = /<\/\s*([^\s>]*)[^<]*$/.exec(before)?.[1];
+    const what = found === undefined ? 'a close tag' : `</${found}>`;
+    return open ? `expected </${open.name}> (opened at line ${open.line}) but found ${what}` : `${what} closes no open element`;
+  }
+  if (/^undefined entity\.?$/.test(reason)) {
+    const name = /&([^\s&;<]*);?[^&]*$/.exec(before)?.[1];
+    return name ? `undefined entity &${name};: XML defines only &lt; &gt; &amp; &quot; &apos; (write & as &amp;)` : 'undefined entity';
+  }
+  const unmatched = /^unmatched closing tag: (.*?)\.?$/.exec(reason);
+  if (unmatched) return `</${unmatched[1]}> closes no open element`;
+  return reason.replace(/\.$/, '');
+}
+
+/** Runs a compile step generator to its end without pausing. */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Characters the parser reads between two pauses of a sliced compile (compile.ts compileSteps). */
+const CHUNK = 8 * 1024;
 
 /** Parses a whole document; throws ScxmlDocumentError with line and column on malformed XML. */
 export function parseXml(source: string): XmlElement {
+  return runSteps(parseXmlSteps(source));
+}
+
+/** parseXml in steps: it pauses after each CHUNK of the source, so a host can let other work run. */
+export function* parseXmlSteps(source: string): Generator<void, XmlElement> {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: Building[] = [];
   let root: XmlElement | undefined;
   let tagStart = 0;
   let tagLine = 1;
+  const columnAt = columnCounter(source);
 
   parser.on('opentagstart', () => {
     tagStart = source.lastIndexOf('<', parser.position - 1);
@@ -70,10 +130,14 @@ export function parseXml(source: string): XmlElement {
       if (attr.uri === '' && attr.prefix === '') attributes[attr.local] = attr.value;
     }
     const parent = stack[stack.length - 1];
+    if (stack.length >= MAX_XML_DEPTH) {
+      throw new ScxmlDocumentError(`<${tag.name}> is nested ${stack.length + 1} elements deep: documents may nest at most ${MAX_XML_DEPTH} (states and markup in <data>/<content> alike)`, tagLine, columnAt(tagStart));
+    }
     if (parent) parent.hasContent = true;
     const declared = Object.keys(tag.ns).length > 0;
     const inherited = parent?.namespacesInScope ?? {};
     stack.push({
+      name: tag.name,
       namespacesInScope: declared ? { ...inherited, ...tag.ns } : inherited,
       namespace: tag.uri,
       localName: tag.local,
@@ -81,7 +145,7 @@ export function parseXml(source: string): XmlElement {
       children: [],
       text: '',
       line: tagLine,
-      column: columnAt(source, tagStart),
+      column: columnAt(tagStart),
       innerStart: parser.position,
       hasContent: false,
     });
@@ -94,8 +158,11 @@ export function parseXml(source: string): XmlElement {
   };
   parser.on('text', (t) => addText(t, false));
   parser.on('cdata', (t) => addText(t, true));
+  // saxes hands a mismatched close tag's open element to 'closetag' before it reports the fault.
+  let closing: Building | undefined;
   parser.on('closetag', (tag) => {
     const b = stack.pop() as Building;
+    closing = b;
     const end = parser.position;
     const innerEnd = tag.isSelfClosing ? b.innerStart : source.lastIndexOf('<', end - 1);
     const element: XmlElement = {
@@ -115,14 +182,21 @@ export function parseXml(source: string): XmlElement {
     else root = element;
   });
   try {
-    parser.write(source).close();
+    for (let at = 0; at < source.length; at += CHUNK) {
+      // saxes keeps its position across writes; a chunk may end inside a tag or a surrogate pair.
+      parser.write(source.slice(at, at + CHUNK));
+      if (at + CHUNK < source.length) yield;
+    }
+    parser.close();
   } catch (e) {
+    if (e instanceof ScxmlDocumentError) throw e;
     const message = (e as Error).message;
     // saxes messages look like "1:5: unclosed tag: a"; keep its position, reword the prefix.
     const m = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(message);
-    if (m) throw new ScxmlDocumentError(`malformed XML: ${m[3]}`, Number(m[1]), Number(m[2]));
-    throw new ScxmlDocumentError(`malformed XML: ${message}`, parser.line, parser.column);
+    const reason = explain(m ? m[3]! : message, source, parser.position, closing);
+    if (m) throw new ScxmlDocumentError(`malformed XML: ${reason}`, Number(m[1]), Number(m[2]), 'malformed_xml');
+    throw new ScxmlDocumentError(`malformed XML: ${reason}`, parser.line, parser.column, 'malformed_xml');
   }
-  if (!root) throw new ScxmlDocumentError('malformed XML: the document has no root element', 1, 1);
+  if (!root) throw new ScxmlDocumentError('malformed XML: the document has no root element', 1, 1, 'malformed_xml');
   return root;
 }
