@@ -4,7 +4,7 @@
  * another (W3C §6.2: sent events arrive on the target's external queue).
  */
 import { randomBytes } from 'node:crypto';
-import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
+import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionLimits, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
 import { RealClock } from './clock.js';
 import { ManagedSession } from './managedSession.js';
 import { createSessionHost } from './sessionHost.js';
@@ -24,15 +24,21 @@ export class SessionManager {
   readonly options: SessionManagerOptions;
   private readonly sessions = new Map<string, ManagedSession>();
   private readonly runnable = new Set<ManagedSession>();
+  /** Sessions whose run used its slice with events still queued (Interpreter.runQueued): they go on next turn. */
+  private readonly yielded = new Set<ManagedSession>();
   private readonly host: Host;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** One object for every session (the engine resolves it once). */
+  private readonly limits: SessionLimits | undefined;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
     this.clock = options.clock ?? new RealClock();
     this.host = createSessionHost(this);
+    const max = options.maxQueuedEvents;
+    this.limits = max === undefined ? options.limits : { ...options.limits, maxQueuedEvents: max };
   }
 
   get size(): number {
@@ -137,6 +143,7 @@ export class SessionManager {
     for (const session of this.sessions.values()) this.clearTimers(session);
     this.sessions.clear();
     this.runnable.clear();
+    this.yielded.clear();
   }
 
   /** What every session of this manager gets: this host, its Event I/O Processor addresses, system variables. */
@@ -147,7 +154,7 @@ export class SessionManager {
       ioprocessors[p.type] = { location };
       for (const alias of p.aliases) ioprocessors[alias] = { location };
     }
-    return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid) };
+    return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid), limits: this.limits };
   }
 
   private register(interpreter: Interpreter): ManagedSession {
@@ -169,6 +176,7 @@ export class SessionManager {
     this.clearTimers(session);
     this.sessions.delete(session.id);
     this.runnable.delete(session);
+    this.yielded.delete(session);
     this.release(session);
   }
 
@@ -194,6 +202,8 @@ export class SessionManager {
         this.runSession(session);
       }
     }
+    for (const session of this.yielded) if (this.sessions.has(session.id)) this.runnable.add(session);
+    this.yielded.clear();
     if (this.runnable.size > 0) {
       this.scheduled = true;
       setImmediate(() => this.runBatch());
@@ -217,7 +227,8 @@ export class SessionManager {
       this.options.onLog?.(session.id, 'internal-error', String((e as Error)?.stack ?? e));
       if (session.status !== 'done') session.interpreter.stop();
     }
-    this.release(session);
+    if (session.status === 'running' && session.interpreter.queuedEvents > 0) this.yielded.add(session);
+    else this.release(session);
     if (this.sessions.has(session.id) || session.status === 'done') this.options.onMacrostep?.(session);
   }
 }
