@@ -37,7 +37,7 @@ export interface OrchestrationOptions {
   readonly 'max-queued-events': number;
   /** Most microsteps one macrostep of a session may take (a `<raise>` or eventless loop); the session is aborted with `microstep_limit`. @default 100000 */
   readonly 'max-microsteps': number;
-  /** Milliseconds one macrostep may run, scripts and `<foreach>` included; the session is aborted with `time_limit`. @default 250 */
+  /** Milliseconds one macrostep may run, scripts and `<foreach>` included; the session is aborted with `time_limit`. @default 100 */
   readonly 'macrostep-timeout': number;
   /** Most delayed `<send>`s one session may have pending; one more raises error.communication. @default 10000 */
   readonly 'max-delayed-sends': number;

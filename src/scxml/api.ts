@@ -65,7 +65,7 @@ export interface SessionLimits {
   readonly maxMicrosteps?: number;
   /**
    * Milliseconds one macrostep may run, everything in it included (scripts, `<foreach>`), checked
-   * every 16 microsteps and every 64 `<foreach>` iterations: `time_limit`. @default 250
+   * every 16 microsteps and every 64 `<foreach>` iterations: `time_limit`. @default 100
    */
   readonly macrostepTimeoutMs?: number;
   /**

@@ -12,6 +12,8 @@ import type { Clock, DeliverResult, SessionHandle, SessionManagerOptions } from 
 
 /** Sessions run per batch before the batch yields to I/O, so ping-pong between sessions cannot starve the process. */
 const RUNS_PER_BATCH = 2000;
+/** Milliseconds of session runs per batch before it yields to I/O (heartbeats, requests). */
+const BATCH_SLICE_MS = 20;
 
 export interface StartOptions {
   readonly params?: Readonly<Record<string, PortableValue>>;
@@ -194,12 +196,18 @@ export class SessionManager {
   private runBatch(): void {
     this.scheduled = false;
     let runs = 0;
-    while (this.runnable.size > 0 && runs < RUNS_PER_BATCH) {
+    const started = performance.now();
+    batches: while (this.runnable.size > 0 && runs < RUNS_PER_BATCH) {
       const batch = [...this.runnable];
       this.runnable.clear();
-      for (const session of batch) {
+      for (let i = 0; i < batch.length; i++) {
         runs++;
-        this.runSession(session);
+        this.runSession(batch[i]!);
+        // Each run is bounded (runSliceMs, macrostep-timeout); a batch of many slow ones yields to I/O too.
+        if (performance.now() - started >= BATCH_SLICE_MS) {
+          for (let j = i + 1; j < batch.length; j++) this.runnable.add(batch[j]!);
+          break batches;
+        }
       }
     }
     for (const session of this.yielded) if (this.sessions.has(session.id)) this.runnable.add(session);
