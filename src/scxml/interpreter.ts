@@ -1,6 +1,6 @@
 /**
  * One SCXML session: the engine's public face (see api.ts for the usage sketch).
- * Lifecycle: 'new' → start() → 'running' → (top-level final | stop()) → 'done'.
+ * Lifecycle: 'new' → start() → 'running' → (top-level final | stop() | abort(fault)) → 'done'.
  */
 import type { EndReason, SessionFault, SessionOptions, SessionSnapshot, SessionStatus } from './api.js';
 import { executeBlock } from './content/run.js';
