@@ -113,7 +113,10 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
     this.halted = true;
   }
   private checkTime(): void {
-    const elapsed = this.host.now() - this.macrostepStart;
+    const now = this.host.now();
+    // Content run before any macrostep began (none should): its budget starts now.
+    if (this.macrostepStart === 0) this.macrostepStart = now;
+    const elapsed = now - this.macrostepStart;
     if (elapsed > this.limits.macrostepTimeoutMs) this.abortWith(timeFault(this.limits.macrostepTimeoutMs, elapsed, this.activeIds()));
   }
   private activeIds(): string[] {
