@@ -8,6 +8,7 @@
  *   s.fireDelayedSend(sendid);      // when a timer armed through host.scheduleDelayedSend is due
  *   s.configuration(); s.datamodelView(); s.snapshot(); Interpreter.restore(doc, snap, options)
  *   s.stop();                       // exits every state (onexit runs), cancels invokes
+ *   s.abort({ code, message });     // the same, because a bound was hit: reason 'aborted', s.fault
  */
 import type { CustomActionRegistry, Host, ScxmlEvent } from './host.js';
 import type { PortableValue } from './datamodel/types.js';
@@ -51,9 +52,53 @@ export interface SessionOptions {
   readonly ioprocessors?: Readonly<Record<string, { readonly location: string }>>;
   /** Extra read-only system variables (the server adds `_genesys`). */
   readonly systemVariables?: Readonly<Record<string, PortableValue>>;
+  /** Bounds on what one session may do (issue 6); each unset field takes its default. */
+  readonly limits?: SessionLimits;
+}
+
+/**
+ * Bounds that keep one session from holding its process (docs/engine.md, "Bounds"). A session that
+ * exceeds one is aborted with the fault code named here, unless said otherwise.
+ */
+export interface SessionLimits {
+  /** Microsteps in one macrostep (a `<raise>` or eventless transition loop): `microstep_limit`. @default 100000 */
+  readonly maxMicrosteps?: number;
+  /**
+   * Milliseconds one macrostep may run, everything in it included (scripts, `<foreach>`), checked
+   * every 16 microsteps and every 64 `<foreach>` iterations: `time_limit`. @default 100
+   */
+  readonly macrostepTimeoutMs?: number;
+  /**
+   * Events each queue may hold. The internal queue overflowing (a raise storm) aborts with
+   * `queue_limit`; a send refused because the external queue it goes to is full raises
+   * error.communication, and a session whose sends keep being refused is aborted with `queue_limit`.
+   * @default 10000
+   */
+  readonly maxQueuedEvents?: number;
+  /** Delayed sends pending at once; one more raises error.communication (and counts as a refused send). @default 10000 */
+  readonly maxDelayedSends?: number;
+  /**
+   * Milliseconds one runQueued() call may spend before it returns between two macrosteps with events
+   * still queued (queuedEvents > 0), so its host can let other sessions and I/O run. @default 20
+   */
+  readonly runSliceMs?: number;
 }
 
 export type SessionStatus = 'new' | 'running' | 'done';
+
+/**
+ * Why a session was aborted: a bound it hit (issue 6: no document can take a node down).
+ * `code` is a stable snake_case name (`microstep_limit`, `time_limit`, `queue_limit`,
+ * `delayed_send_limit` from the engine; the session layer adds its own, e.g. `memory_limit`,
+ * `invoke_depth`); `message` says what was exceeded and how to fix it.
+ */
+export interface SessionFault {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** How a session ended: a top-level final state, stop() (terminate, invoke cancelled), or abort(). */
+export type EndReason = 'final' | 'stopped' | 'aborted';
 
 /** A whole session, JSON-serialisable; see Interpreter.snapshot(). */
 export interface SessionSnapshot {

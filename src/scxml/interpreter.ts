@@ -1,8 +1,8 @@
 /**
  * One SCXML session: the engine's public face (see api.ts for the usage sketch).
- * Lifecycle: 'new' → start() → 'running' → (top-level final | stop()) → 'done'.
+ * Lifecycle: 'new' → start() → 'running' → (top-level final | stop() | abort(fault)) → 'done'.
  */
-import type { SessionOptions, SessionSnapshot, SessionStatus } from './api.js';
+import type { EndReason, SessionFault, SessionOptions, SessionSnapshot, SessionStatus } from './api.js';
 import { executeBlock } from './content/run.js';
 import { dispatchSend } from './content/send.js';
 import type { PortableValue } from './datamodel/types.js';
@@ -36,6 +36,10 @@ export class Interpreter {
   get status(): SessionStatus {
     return this.core.status;
   }
+  /** Set when the session was aborted: the bound it hit. */
+  get fault(): SessionFault | undefined {
+    return this.core.fault;
+  }
   /** The evaluated `<donedata>` of the top-level final state the session ended in. */
   get donedata(): PortableValue {
     return this.core.donedata;
@@ -58,17 +62,21 @@ export class Interpreter {
     }
     this.params = undefined;
     this.busy = true;
+    const now = core.host.now();
+    // Top-level scripts and the initial entry are the first macrostep: its bounds start here.
+    core.beginMacrostep(now);
     try {
       executeBlock(core, doc.initScripts);
       enterStates(core, [doc.root.initial!]);
     } finally {
       this.busy = false;
     }
-    this.runQueued();
+    this.drain(false);
   }
 
   /** Put an external event on the queue; runQueued() processes it. Ignored once the session is done. */
   enqueue(event: ScxmlEvent): void {
+    // The host bounds what others deliver (its own max-queued-events answer); this queue is O(1).
     if (this.core.status !== 'done') this.core.externalQueue.push(event);
   }
 
@@ -77,23 +85,53 @@ export class Interpreter {
     return this.core.externalQueue.length;
   }
 
-  /** Runs macrosteps until no event is left or the session ends. */
+  /**
+   * Runs macrosteps until no event is left, the session ends, or this call has used its slice
+   * (SessionLimits.runSliceMs): then it returns between two macrosteps with `queuedEvents > 0`, and
+   * the host calls it again on a later turn, so a session feeding itself events cannot hold the process.
+   */
   runQueued(): void {
+    const core = this.core;
+    if (core.status !== 'running' || this.busy) return;
+    // No clock read for the first macrostep of a call: on some machines a read costs as much as a
+    // tenth of a small macrostep. Its time bound starts at its first check (core.checkTime).
+    core.beginMacrostep(0);
+    this.drain(true);
+  }
+
+  /** `fresh`: the budget begun by runQueued is unused yet, so the first external event runs under it. */
+  private drain(fresh: boolean): void {
     const core = this.core;
     if (core.status !== 'running' || this.busy) return;
     this.busy = true;
     try {
+      // Leftover internal events (a restored snapshot) or the initial macrostep's: finish that macrostep.
       runUntilStable(core);
-      while (core.running) {
-        const event = core.externalQueue.shift();
-        if (event === undefined) break;
-        processExternalEvent(core, event);
+      let first = fresh;
+      let sliceStart = 0;
+      while (core.running && core.externalQueue.length > 0) {
+        if (!first) {
+          // One clock read per further macrostep: the start of its time bound and of this call's slice.
+          const now = core.host.now();
+          if (sliceStart === 0) sliceStart = now;
+          else if (now - sliceStart >= core.limits.runSliceMs) break;
+          core.beginMacrostep(now);
+        }
+        first = false;
+        processExternalEvent(core, core.externalQueue.shift()!);
         runUntilStable(core);
       }
     } finally {
       this.busy = false;
     }
-    if (!core.running) this.exitInterpreter(this.stopRequested ? 'stopped' : 'final');
+    if (!core.running) this.end();
+  }
+
+  /** The loop stopped: exit with the reason, onexit handlers under a fresh budget of the same bounds. */
+  private end(): void {
+    const core = this.core;
+    core.beginMacrostep(core.host.now());
+    this.exitInterpreter(core.fault ? 'aborted' : this.stopRequested ? 'stopped' : 'final');
   }
 
   /** A timer armed through host.scheduleDelayedSend is due: dispatch that send (then call runQueued). */
@@ -111,17 +149,31 @@ export class Interpreter {
     if (this.core.status === 'done') return;
     if (this.core.status === 'new') this.core.status = 'running';
     this.core.running = false;
+    this.stopRequested = true;
+    // Called from inside this session's own macrostep: the loop ends after the current
+    // microstep and runQueued() exits the interpreter then, never in the middle of one.
+    if (!this.busy) this.end();
+  }
+
+  /**
+   * Ends the session because it hit a bound (the session layer's too: memory, invoke depth…):
+   * like stop(), with reason 'aborted' and `fault` kept. The onexit handlers still run, as for
+   * stop(), so a document can clean up; they run under the same bounds (docs/engine.md).
+   */
+  abort(fault: SessionFault): void {
+    if (this.core.status === 'done') return;
     if (this.busy) {
-      // Called from inside this session's own macrostep: the loop ends after the current
-      // microstep and runQueued() exits the interpreter then, never in the middle of one.
+      // From inside its own macrostep: content still running stops at its next bound check.
+      this.core.abortWith(fault);
       this.stopRequested = true;
       return;
     }
-    this.exitInterpreter('stopped');
+    this.core.fault ??= fault;
+    this.stop();
   }
 
   /** https://www.w3.org/TR/scxml/#exitInterpreter */
-  private exitInterpreter(reason: 'final' | 'stopped'): void {
+  private exitInterpreter(reason: EndReason): void {
     const core = this.core;
     if (core.status === 'done') return;
     // States leave the configuration one by one (In() in onexit sees that); once all have left, the
@@ -135,13 +187,13 @@ export class Interpreter {
     }
     core.configuration = finalConfiguration;
     core.status = 'done';
-    core.internalQueue = [];
-    core.externalQueue = [];
+    core.internalQueue.clear();
+    core.externalQueue.clear();
     if (core.pendingSends) {
       for (const sendid of core.pendingSends.keys()) core.host.cancelDelayedSend(core.sessionid, sendid);
       core.pendingSends = undefined;
     }
-    core.host.sessionEnded(core.sessionid, reason, reason === 'final' ? core.donedata : undefined);
+    core.host.sessionEnded(core.sessionid, reason, reason === 'final' ? core.donedata : undefined, core.fault);
   }
 
   /** Active state ids in document order; once done, the configuration the session ended in. */

@@ -104,6 +104,7 @@ export class OrsNode implements NodeContext {
       newSessionId: this.newSessionId,
       systemVariables: (sessionid) => ({ _genesys: { session: { id: sessionid, servername: serverName, url: this.base, node: this.nodeId } } }),
       maxQueuedEvents: o['max-queued-events'],
+      limits: { maxMicrosteps: o['max-microsteps'], macrostepTimeoutMs: o['macrostep-timeout'], maxDelayedSends: o['max-delayed-sends'] },
     });
     // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
@@ -168,6 +169,11 @@ export class OrsNode implements NodeContext {
   }
 
   private sessionEnded(h: SessionHandle): void {
+    const fault = h.fault;
+    if (fault) {
+      this.metrics.sessionsAborted.inc({ code: fault.code });
+      this.log.warn({ sessionid: h.id, name: h.name, uri: h.document.uri, code: fault.code, message: fault.message }, 'session aborted');
+    }
     this.finished.add(h);
     this.requests.sessionEnded(h.id);
   }

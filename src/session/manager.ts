@@ -4,7 +4,7 @@
  * another (W3C §6.2: sent events arrive on the target's external queue).
  */
 import { randomBytes } from 'node:crypto';
-import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
+import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionLimits, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
 import { RealClock } from './clock.js';
 import { ManagedSession } from './managedSession.js';
 import { createSessionHost } from './sessionHost.js';
@@ -12,6 +12,8 @@ import type { Clock, DeliverResult, SessionHandle, SessionManagerOptions } from 
 
 /** Sessions run per batch before the batch yields to I/O, so ping-pong between sessions cannot starve the process. */
 const RUNS_PER_BATCH = 2000;
+/** Milliseconds of session runs per batch before it yields to I/O (heartbeats, requests). */
+const BATCH_SLICE_MS = 20;
 
 export interface StartOptions {
   readonly params?: Readonly<Record<string, PortableValue>>;
@@ -24,15 +26,21 @@ export class SessionManager {
   readonly options: SessionManagerOptions;
   private readonly sessions = new Map<string, ManagedSession>();
   private readonly runnable = new Set<ManagedSession>();
+  /** Sessions whose run used its slice with events still queued (Interpreter.runQueued): they go on next turn. */
+  private readonly yielded = new Set<ManagedSession>();
   private readonly host: Host;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** One object for every session (the engine resolves it once). */
+  private readonly limits: SessionLimits | undefined;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
     this.clock = options.clock ?? new RealClock();
     this.host = createSessionHost(this);
+    const max = options.maxQueuedEvents;
+    this.limits = max === undefined ? options.limits : { ...options.limits, maxQueuedEvents: max };
   }
 
   get size(): number {
@@ -114,6 +122,17 @@ export class SessionManager {
     return true;
   }
 
+  /**
+   * Ends a session because it hit a bound: like terminate (onexit runs, children are cancelled),
+   * but the session ends 'aborted' with `fault`, which query, the log and a metric show.
+   */
+  abort(sessionid: string, fault: SessionFault): boolean {
+    const session = this.sessions.get(sessionid);
+    if (!session) return false;
+    session.interpreter.abort(fault);
+    return true;
+  }
+
   /** Resolves when no session has work queued (timers may still be armed). */
   whenIdle(): Promise<void> {
     if (this.runnable.size === 0 && !this.scheduled) return Promise.resolve();
@@ -126,6 +145,7 @@ export class SessionManager {
     for (const session of this.sessions.values()) this.clearTimers(session);
     this.sessions.clear();
     this.runnable.clear();
+    this.yielded.clear();
   }
 
   /** What every session of this manager gets: this host, its Event I/O Processor addresses, system variables. */
@@ -136,7 +156,7 @@ export class SessionManager {
       ioprocessors[p.type] = { location };
       for (const alias of p.aliases) ioprocessors[alias] = { location };
     }
-    return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid) };
+    return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid), limits: this.limits };
   }
 
   private register(interpreter: Interpreter): ManagedSession {
@@ -158,6 +178,7 @@ export class SessionManager {
     this.clearTimers(session);
     this.sessions.delete(session.id);
     this.runnable.delete(session);
+    this.yielded.delete(session);
     this.release(session);
   }
 
@@ -175,14 +196,22 @@ export class SessionManager {
   private runBatch(): void {
     this.scheduled = false;
     let runs = 0;
-    while (this.runnable.size > 0 && runs < RUNS_PER_BATCH) {
+    const started = performance.now();
+    batches: while (this.runnable.size > 0 && runs < RUNS_PER_BATCH) {
       const batch = [...this.runnable];
       this.runnable.clear();
-      for (const session of batch) {
+      for (let i = 0; i < batch.length; i++) {
         runs++;
-        this.runSession(session);
+        this.runSession(batch[i]!);
+        // Each run is bounded (runSliceMs, macrostep-timeout); a batch of many slow ones yields to I/O too.
+        if (performance.now() - started >= BATCH_SLICE_MS) {
+          for (let j = i + 1; j < batch.length; j++) this.runnable.add(batch[j]!);
+          break batches;
+        }
       }
     }
+    for (const session of this.yielded) if (this.sessions.has(session.id)) this.runnable.add(session);
+    this.yielded.clear();
     if (this.runnable.size > 0) {
       this.scheduled = true;
       setImmediate(() => this.runBatch());
@@ -206,7 +235,8 @@ export class SessionManager {
       this.options.onLog?.(session.id, 'internal-error', String((e as Error)?.stack ?? e));
       if (session.status !== 'done') session.interpreter.stop();
     }
-    this.release(session);
+    if (session.status === 'running' && session.interpreter.queuedEvents > 0) this.yielded.add(session);
+    else this.release(session);
     if (this.sessions.has(session.id) || session.status === 'done') this.options.onMacrostep?.(session);
   }
 }

@@ -7,7 +7,7 @@
 import type { CompiledDocument } from '../scxml/index.js';
 import type { OutgoingSend, ScxmlEvent, SendResult } from '../scxml/host.js';
 import type { PortableValue } from '../scxml/datamodel/types.js';
-import type { SessionSnapshot, SessionStatus } from '../scxml/api.js';
+import type { SessionFault, SessionLimits, SessionSnapshot, SessionStatus } from '../scxml/api.js';
 
 /** Time and timers, injectable: RealClock in production, FakeClock in tests. */
 export interface Clock {
@@ -50,8 +50,10 @@ export interface SessionManagerOptions {
   readonly newSessionId?: () => string;
   /** Extra system variables per session (the server adds `_genesys`). */
   readonly systemVariables?: (sessionid: string) => Readonly<Record<string, PortableValue>>;
-  /** Most events one session may have queued before `deliver` refuses more. @default 10000 */
+  /** Most events one session may have queued before `deliver` refuses more; also the sessions' own queue bound. @default 10000 */
   readonly maxQueuedEvents?: number;
+  /** Bounds of every session (microsteps, macrostep time…); maxQueuedEvents above overrides limits.maxQueuedEvents. @default engine defaults */
+  readonly limits?: SessionLimits;
 }
 
 /** What the outside sees of one session. */
@@ -68,6 +70,8 @@ export interface SessionHandle {
   datamodelView(): Record<string, unknown>;
   /** The evaluated donedata of the final state the session ended in, if any. */
   readonly donedata: PortableValue;
+  /** Set when the session was aborted because it hit a bound (engine or session layer). */
+  readonly fault: SessionFault | undefined;
   snapshot(): SessionSnapshot;
 }
 
