@@ -133,7 +133,7 @@ function buildInitial(s: MutableState, c: ContentCompiler, stateById: ReadonlyMa
     t = buildTransition({ ...el, attributes: { target: attr }, children: [] }, s, { c, stateById });
   } else {
     const first = s.children[0]!;
-    t = { source: s, events: [], cond: undefined, targets: [first], type: 'external', content: [], domain: s, line: s.line, column: s.column };
+    t = { source: s, events: [], cond: undefined, targets: [first], type: 'external', content: [], domain: s, historyTarget: false, line: s.line, column: s.column };
   }
   if (t.targets.length === 0) c.fail(el, 'the initial transition needs a target');
   for (const target of t.targets) {

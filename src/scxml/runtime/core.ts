@@ -34,7 +34,7 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   /** Late binding: states whose data has been initialised. */
   boundStates: Set<number> | undefined = undefined;
   idCounter = 0;
-  /** The evaluated `<donedata>` of the top-level final state reached. */
+  /** The evaluated `<donedata>` of the top-level final state reached (set by exitInterpreter, after its onexit). */
   donedata: PortableValue = undefined;
 
   constructor(doc: CompiledDocument, options: SessionOptions) {
@@ -109,9 +109,6 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
       raiseExecutionError(this, e, { tag: 'donedata', line: state.line, column: state.column });
       return undefined;
     }
-  }
-  reachedTopLevelFinal(state: StateNode): void {
-    this.donedata = this.evaluateDonedata(state);
   }
   conditionMatch(t: Transition): boolean {
     try {
