@@ -1,7 +1,8 @@
 /** Shallow and deep history, and default history content (W3C §3.10, Appendix D addDescendantStatesToEnter). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordingHost, send, startSession } from '../../../test/helpers/engineHost.js';
+import { NS, RecordingHost, send, startSession } from '../../../test/helpers/engineHost.js';
+import { compileDocument, Interpreter, type PortableValue } from '../index.js';
 
 const chart = `
   <state id="main" initial="a">
@@ -52,31 +53,33 @@ test('history of a parallel state restores every region', () => {
   assert.deepEqual(s.configuration(), ['p', 'r1', 'x2', 'r2', 'y2']);
 });
 
-/** A session whose host stops it after `bound` logs, so a chart that loops in one macrostep fails instead of hanging. */
-function startBounded(body: string, bound: number): { s: ReturnType<typeof startSession>['s']; host: ReturnType<typeof startSession>['host']; overrun: () => boolean } {
-  let logs = 0;
-  let overrun = false;
-  const original = RecordingHost.prototype.log;
-  // The session starts (and runs its first macrostep) inside startSession, so the bound is set on the prototype for that call.
-  RecordingHost.prototype.log = function (this: RecordingHost, sessionid, label, value) {
-    original.call(this, sessionid, label, value);
-    if (++logs > bound && !overrun) {
-      overrun = true;
+/** A host that stops its session after `bound` logs, so a chart looping in one macrostep fails the test instead of hanging it. */
+class BoundedHost extends RecordingHost {
+  overrun = false;
+  constructor(private readonly bound: number) {
+    super();
+  }
+  override log(sessionid: string, label: string | undefined, value: PortableValue): void {
+    super.log(sessionid, label, value);
+    if (this.logs.length > this.bound && !this.overrun) {
+      this.overrun = true;
       this.interpreter?.stop();
     }
-  };
-  try {
-    const { s, host } = startSession(body);
-    return { s, host, overrun: () => overrun };
-  } finally {
-    RecordingHost.prototype.log = original;
   }
+}
+
+function startBounded(body: string, bound: number): { s: Interpreter; host: BoundedHost } {
+  const host = new BoundedHost(bound);
+  const s = new Interpreter(compileDocument(`<scxml ${NS} datamodel="ecmascript">${body}</scxml>`), { sessionid: 'test1', host });
+  host.interpreter = s;
+  s.start();
+  return { s, host };
 }
 
 test('a transition to the deep history of a <parallel> from inside its one region settles (domain from the effective targets)', () => {
   // The declared target gives the domain <scxml> (the history's parent is a <parallel>): p would be
   // left and entered on every microstep, resetting x, and the macrostep would never end.
-  const { s, host, overrun } = startBounded(`
+  const { s, host } = startBounded(`
     <datamodel><data id="x" expr="0"/></datamodel>
     <parallel id="p">
       <onentry><assign location="x" expr="0"/></onentry>
@@ -86,7 +89,7 @@ test('a transition to the deep history of a <parallel> from inside its one regio
         <state id="a1"><transition cond="x &lt; 2" target="h"><assign location="x" expr="x + 1"/><log label="step" expr="x"/></transition></state>
       </state>
     </parallel>`, 1000);
-  assert.equal(overrun(), false, 'the first macrostep did not settle within 1000 logs');
+  assert.equal(host.overrun, false, 'the first macrostep did not settle within 1000 logs');
   assert.equal(s.status, 'running');
   assert.deepEqual(s.configuration(), ['p', 'r', 'a1']);
   // 1st microstep: h has no value, its default r gives the domain <scxml>: everything is left and
