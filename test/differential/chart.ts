@@ -133,6 +133,7 @@ export function generateChart(r: () => number): ChartState {
   if (root.children.every((c) => c.kind === 'final')) root.children.unshift(g.state('atomic', 1));
   const everything = allStates(root);
   const histories = everything.filter((s) => s.kind === 'history');
+  const parallels = everything.filter((s) => s.kind === 'parallel');
   const doneIds = everything.filter((s) => s.kind === 'compound' || s.kind === 'parallel').map((s) => s.id);
   const doneEvents = [...doneIds.map((id) => `done.state.${id}`), 'done.state'];
   for (const s of [root, ...everything]) {
@@ -154,13 +155,22 @@ export function generateChart(r: () => number): ChartState {
         event: eventless ? undefined : event,
         cond: counted ? { kind: 'lt', value: g.int(1, 4) } : eventless || g.chance(0.3) ? randomCond(g, everything, counter) : undefined,
         // Transitions to history states often: their domains are where engines and Appendix D part.
-        targets: targetless ? [] : [histories.length > 0 && g.chance(0.3) ? g.pick(histories).id : g.pick(everything).id],
+        targets: targetless ? [] : parallels.length > 0 && g.chance(0.1) ? orthogonalTargets(g, g.pick(parallels)) : [histories.length > 0 && g.chance(0.3) ? g.pick(histories).id : g.pick(everything).id],
         type: g.chance(0.3) ? 'internal' : 'external',
         content,
       });
     }
   }
   return root;
+}
+
+/** Two targets in different regions of a parallel state (W3C §3.13: a legal multi-state target). */
+function orthogonalTargets(g: Gen, p: ChartState): string[] {
+  const regions = realChildren(p);
+  const i = g.int(0, regions.length - 1);
+  const j = (i + g.int(1, regions.length - 1)) % regions.length;
+  const inside = (r: ChartState): ChartState[] => [r, ...allStates(r)];
+  return [g.pick(inside(regions[i]!)).id, g.pick(inside(regions[j]!)).id];
 }
 
 /** A transition from inside a history's parent back to that history: "resume where we were". */
