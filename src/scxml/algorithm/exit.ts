@@ -2,19 +2,19 @@
 import { executeBlock } from '../content/run.js';
 import type { StateNode, Transition } from '../model/types.js';
 import type { Machine } from './types.js';
-import { historyDomains, isDescendant } from './domain.js';
+import { isDescendant } from './domain.js';
 import { isAtomicState, removeFromConfiguration } from './configuration.js';
 
 /**
  * https://www.w3.org/TR/scxml/#computeExitSet — returned in document order. Departure: one pass over
  * the configuration (already in document order) asking each state whether it lies in any transition's
  * domain (getTransitionDomain, precomputed at compile time unless a target is a history state), so
- * no dedupe and no sort are needed.
+ * no dedupe and no sort are needed. `domains`: historyDomains(m, transitions), computed by the caller.
  */
 export function computeExitSet(
   m: Machine,
   transitions: readonly Transition[],
-  domains: readonly (StateNode | undefined)[] | undefined = historyDomains(m, transitions),
+  domains: readonly (StateNode | undefined)[] | undefined,
 ): StateNode[] {
   const statesToExit: StateNode[] = [];
   for (const s of m.configuration) {
