@@ -184,6 +184,9 @@ export class Interpreter {
       for (const block of s.onexit) executeBlock(core, block);
       core.cancelInvocations(s);
       core.configuration.pop();
+      // Appendix D: `if isFinalState(s) and isScxmlElement(s.parent): returnDoneEvent(s.donedata)` —
+      // evaluated here, after the final state's <onexit>, for done.invoke and the session's donedata.
+      if (reason === 'final' && s.kind === 'final' && s.parent!.kind === 'scxml') core.donedata = core.evaluateDonedata(s);
     }
     core.configuration = finalConfiguration;
     core.status = 'done';

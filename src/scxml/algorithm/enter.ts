@@ -1,11 +1,11 @@
 /**
  * Entering states, W3C SCXML Appendix D: enterStates, computeEntrySet, addDescendantStatesToEnter,
- * addAncestorStatesToEnter, getEffectiveTargetStates, isInFinalState.
+ * addAncestorStatesToEnter, isInFinalState (getEffectiveTargetStates is in domain.ts).
  */
 import { executeBlock } from '../content/run.js';
 import type { Block, StateNode, Transition } from '../model/types.js';
 import type { Machine } from './types.js';
-import { getProperAncestors, isDescendant } from './domain.js';
+import { domainOf, getEffectiveTargetStates, getProperAncestors, historyDefault, isDescendant } from './domain.js';
 import { addToConfiguration } from './configuration.js';
 
 /** The three sets computeEntrySet fills (the pseudo-code's OrderedSets and HashTable). */
@@ -16,10 +16,14 @@ interface EntrySet {
   defaultHistoryContent: Map<number, Block> | undefined;
 }
 
-/** https://www.w3.org/TR/scxml/#enterStates */
-export function enterStates(m: Machine, enabledTransitions: readonly Transition[]): void {
+/**
+ * https://www.w3.org/TR/scxml/#enterStates. `domains` (index-aligned with the transitions) are the
+ * domains microstep computed before exitStates when a transition targets a history state; see
+ * microstep.ts for why entry does not recompute them.
+ */
+export function enterStates(m: Machine, enabledTransitions: readonly Transition[], domains?: readonly (StateNode | undefined)[]): void {
   const entry: EntrySet = { statesToEnter: [], statesForDefaultEntry: [], defaultHistoryContent: undefined };
-  computeEntrySet(m, enabledTransitions, entry);
+  computeEntrySet(m, enabledTransitions, domains, entry);
   const statesToEnter = entry.statesToEnter.sort((a, b) => a.index - b.index); // entry order
   for (const s of statesToEnter) {
     addToConfiguration(m.configuration, s);
@@ -36,8 +40,8 @@ export function enterStates(m: Machine, enabledTransitions: readonly Transition[
 function enteredFinalState(m: Machine, s: StateNode): void {
   const parent = s.parent!;
   if (parent.kind === 'scxml') {
+    // Its <donedata> is evaluated by exitInterpreter, after its <onexit> (Appendix D).
     m.running = false;
-    m.reachedTopLevelFinal(s);
     return;
   }
   const donedata = s.donedata ? m.evaluateDonedata(s) : undefined;
@@ -49,24 +53,19 @@ function enteredFinalState(m: Machine, s: StateNode): void {
 }
 
 /** https://www.w3.org/TR/scxml/#computeEntrySet */
-function computeEntrySet(m: Machine, transitions: readonly Transition[], entry: EntrySet): void {
-  for (const t of transitions) {
+function computeEntrySet(m: Machine, transitions: readonly Transition[], domains: readonly (StateNode | undefined)[] | undefined, entry: EntrySet): void {
+  for (let i = 0; i < transitions.length; i++) {
+    const t = transitions[i]!;
     for (const s of t.targets) addDescendantStatesToEnter(m, s, entry);
-    const ancestor = t.domain;
-    for (const s of getEffectiveTargetStates(m, t)) addAncestorStatesToEnter(m, s, ancestor, entry);
+    const ancestor = domains ? domains[i] : domainOf(m, t);
+    // Without a history target the effective targets are the declared ones: no array to build.
+    const effective = t.historyTarget ? getEffectiveTargetStates(m, t) : t.targets;
+    for (const s of effective) addAncestorStatesToEnter(m, s, ancestor, entry);
   }
 }
 
 function addOnce(list: StateNode[], s: StateNode): void {
   if (!list.includes(s)) list.push(s);
-}
-
-/** The default transition of a history state; without one, the parent's own default entry. */
-function historyDefault(h: StateNode): readonly StateNode[] {
-  const t = h.transitions[0];
-  if (t) return t.targets;
-  const parent = h.parent!;
-  return parent.initial ? parent.initial.targets : parent.children;
 }
 
 /** https://www.w3.org/TR/scxml/#addDescendantStatesToEnter */
@@ -76,7 +75,7 @@ function addDescendantStatesToEnter(m: Machine, state: StateNode, entry: EntrySe
     const targets = recorded ?? historyDefault(state);
     if (!recorded && state.transitions[0]) (entry.defaultHistoryContent ??= new Map()).set(state.parent!.index, state.transitions[0].content);
     for (const s of targets) addDescendantStatesToEnter(m, s, entry);
-    for (const s of targets) addAncestorStatesToEnter(m, s, state.parent, entry);
+    for (const s of targets) addInactiveAncestorsToEnter(m, s, state.parent!, entry);
     return;
   }
   addOnce(entry.statesToEnter, state);
@@ -107,18 +106,21 @@ function addAncestorStatesToEnter(m: Machine, state: StateNode, ancestor: StateN
   }
 }
 
-/** https://www.w3.org/TR/scxml/#getEffectiveTargetStates — history states replaced by what they stand for. */
-export function getEffectiveTargetStates(m: Machine, t: Pick<Transition, 'targets'>): StateNode[] {
-  const targets: StateNode[] = [];
-  for (const s of t.targets) {
-    if (s.kind === 'history') {
-      const recorded = m.historyValue?.get(s.index);
-      for (const r of recorded ?? getEffectiveTargetStates(m, { targets: historyDefault(s) })) addOnce(targets, r);
-    } else {
-      addOnce(targets, s);
-    }
+/**
+ * addAncestorStatesToEnter(s, history.parent) for the states a history stands for, except that it
+ * stops at an ancestor still active. Departure from the letter (docs/engine.md, "Transition domains
+ * and history"): the transition's domain can lie below the history's parent (a1 → the deep history
+ * of a1's grandparent records a sibling of a1: the domain is their parent), and Appendix D would
+ * then enter that parent again though it never left, running its onentry a second time. Here a
+ * microstep enters only states that are not active; an active ancestor's own ancestors are active
+ * too, so the walk ends there.
+ */
+function addInactiveAncestorsToEnter(m: Machine, state: StateNode, historyParent: StateNode, entry: EntrySet): void {
+  for (const anc of state.ancestors) {
+    if (anc === historyParent || m.configuration.includes(anc)) return;
+    addOnce(entry.statesToEnter, anc);
+    if (anc.kind === 'parallel') enterParallelChildren(m, anc, entry);
   }
-  return targets;
 }
 
 /** https://www.w3.org/TR/scxml/#isInFinalState */

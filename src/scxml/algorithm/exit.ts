@@ -8,13 +8,19 @@ import { isAtomicState, removeFromConfiguration } from './configuration.js';
 /**
  * https://www.w3.org/TR/scxml/#computeExitSet — returned in document order. Departure: one pass over
  * the configuration (already in document order) asking each state whether it lies in any transition's
- * domain (getTransitionDomain, precomputed at compile time), so no dedupe and no sort are needed.
+ * domain (getTransitionDomain, precomputed at compile time unless a target is a history state), so
+ * no dedupe and no sort are needed. `domains`: historyDomains(m, transitions), computed by the caller.
  */
-export function computeExitSet(m: Machine, transitions: readonly Transition[]): StateNode[] {
+export function computeExitSet(
+  m: Machine,
+  transitions: readonly Transition[],
+  domains: readonly (StateNode | undefined)[] | undefined,
+): StateNode[] {
   const statesToExit: StateNode[] = [];
   for (const s of m.configuration) {
-    for (const t of transitions) {
-      if (t.domain !== undefined && isDescendant(s, t.domain)) {
+    for (let i = 0; i < transitions.length; i++) {
+      const domain = domains ? domains[i] : transitions[i]!.domain;
+      if (domain !== undefined && isDescendant(s, domain)) {
         statesToExit.push(s);
         break;
       }
@@ -23,9 +29,9 @@ export function computeExitSet(m: Machine, transitions: readonly Transition[]): 
   return statesToExit;
 }
 
-/** https://www.w3.org/TR/scxml/#exitStates */
-export function exitStates(m: Machine, enabledTransitions: readonly Transition[]): void {
-  const statesToExit = computeExitSet(m, enabledTransitions);
+/** https://www.w3.org/TR/scxml/#exitStates — `domains` as computed by microstep (historyDomains). */
+export function exitStates(m: Machine, enabledTransitions: readonly Transition[], domains: readonly (StateNode | undefined)[] | undefined): void {
+  const statesToExit = computeExitSet(m, enabledTransitions, domains);
   if (statesToExit.length === 0) return;
   if (m.statesToInvoke.length > 0) m.statesToInvoke = m.statesToInvoke.filter((s) => !statesToExit.includes(s));
   statesToExit.reverse(); // exit order: reverse document order

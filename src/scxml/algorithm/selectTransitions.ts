@@ -5,7 +5,7 @@
 import type { StateNode, Transition } from '../model/types.js';
 import type { Machine } from './types.js';
 import { computeExitSet } from './exit.js';
-import { isDescendant } from './domain.js';
+import { historyDomains, isDescendant } from './domain.js';
 import { isAtomicState } from './configuration.js';
 
 /** W3C §3.12.1: a descriptor matches a name equal to it or that begins with it followed by '.'. */
@@ -66,9 +66,9 @@ export function removeConflictingTransitions(m: Machine, enabledTransitions: rea
   for (const t1 of enabledTransitions) {
     let t1Preempted = false;
     const transitionsToRemove: Transition[] = [];
-    const exit1 = computeExitSet(m, [t1]);
+    const exit1 = computeExitSet(m, [t1], historyDomains(m, [t1]));
     for (const t2 of filteredTransitions) {
-      const exit2 = computeExitSet(m, [t2]);
+      const exit2 = computeExitSet(m, [t2], historyDomains(m, [t2]));
       if (exit1.some((s) => exit2.includes(s))) {
         if (isDescendant(t1.source, t2.source)) {
           transitionsToRemove.push(t2);

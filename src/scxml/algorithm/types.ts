@@ -21,8 +21,6 @@ export interface Machine {
   cancelInvocations(state: StateNode): void;
   /** The evaluated `<donedata>` of a final state (error.execution and undefined on a fault, W3C §5.7). */
   evaluateDonedata(state: StateNode): unknown;
-  /** A top-level final state was entered: evaluate its donedata for the end of the session. */
-  reachedTopLevelFinal(state: StateNode): void;
   /** `cond`: false and error.execution when it cannot be evaluated (W3C §5.9.1). */
   conditionMatch(t: Transition): boolean;
 }

@@ -42,6 +42,7 @@ export function buildTransition(el: XmlElement, source: StateNode, ctx: BodyCont
     cond: c.expression(el, 'cond'),
     content: c.block(el.children),
     domain: getTransitionDomain(base),
+    historyTarget: targets.some((s) => s.kind === 'history'),
     line: el.line,
     column: el.column,
   };

@@ -154,7 +154,7 @@ function buildInitial(s: MutableState, c: ContentCompiler, stateById: ReadonlyMa
   } else {
     const first = s.children[0];
     if (first === undefined) return undefined; // <scxml> without states: reported above
-    t = { source: s, events: [], cond: undefined, targets: [first], type: 'external', content: [], domain: s, line: s.line, column: s.column };
+    t = { source: s, events: [], cond: undefined, targets: [first], type: 'external', content: [], domain: s, historyTarget: false, line: s.line, column: s.column };
   }
   if (t.targets.length === 0) c.fail(el, 'the initial transition needs a target');
   for (const target of t.targets) {

@@ -60,10 +60,15 @@ export interface Transition {
   readonly type: 'external' | 'internal';
   readonly content: Block;
   /**
-   * W3C getTransitionDomain, precomputed: it depends only on source, targets and type.
-   * undefined for targetless transitions (they exit and enter nothing).
+   * W3C getTransitionDomain, precomputed from the declared targets: undefined for targetless
+   * transitions (they exit and enter nothing). Exact unless historyTarget is set.
    */
   readonly domain: StateNode | undefined;
+  /**
+   * Whether a target is a `<history>` state: then the domain depends on the session's history values
+   * (Appendix D getEffectiveTargetStates) and is computed per microstep (algorithm/domain.ts).
+   */
+  readonly historyTarget: boolean;
   readonly line: number;
   readonly column: number;
 }

@@ -39,7 +39,7 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   /** Late binding: states whose data has been initialised. */
   boundStates: Set<number> | undefined = undefined;
   idCounter = 0;
-  /** The evaluated `<donedata>` of the top-level final state reached. */
+  /** The evaluated `<donedata>` of the top-level final state reached (set by exitInterpreter, after its onexit). */
   donedata: PortableValue = undefined;
   /** The bound the session hit, when it was aborted. */
   fault: SessionFault | undefined = undefined;
@@ -199,9 +199,6 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
       raiseExecutionError(this, e, { tag: 'donedata', line: state.line, column: state.column });
       return undefined;
     }
-  }
-  reachedTopLevelFinal(state: StateNode): void {
-    this.donedata = this.evaluateDonedata(state);
   }
   conditionMatch(t: Transition): boolean {
     try {
