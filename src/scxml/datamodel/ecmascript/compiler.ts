@@ -64,6 +64,7 @@ export class EcmaScriptCompiler implements DataModelCompiler {
       timeoutMs,
       inState: (id) => this.current?.inState(id) === true,
       ioprocessors: () => this.current?.ioprocessors(),
+      takeEvent: () => this.current?.takeEvent(),
     });
   }
 

@@ -14,7 +14,8 @@
 import vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { createRealmDom, type RealmDom } from './dom.js';
-import { createRealmRuntime, OUTSIDE, type RealmRuntime, type ScopeLayout } from './realm.js';
+import { harden } from './harden.js';
+import { createRealmRuntime, OUTSIDE, type PortableEvent, type RealmRuntime, type ScopeLayout } from './realm.js';
 import { parseXmlTree } from './xml.js';
 
 export interface Realm {
@@ -33,6 +34,8 @@ export interface RealmOptions {
   readonly inState: (id: string) => boolean;
   /** `_ioprocessors` of the session currently evaluating. */
   readonly ioprocessors: () => unknown;
+  /** Takes the pending event of the session currently evaluating (RealmHooks.takeEvent). */
+  readonly takeEvent: () => PortableEvent | undefined;
 }
 
 /** Evaluates a self-contained function's source in the context, in strict mode. */
@@ -64,9 +67,11 @@ export function createRealm(options: RealmOptions): Realm {
   const dom = evaluateFactory<RealmDom>(context, createRealmDom)();
   const now = performance.now.bind(performance);
   const rt = evaluateFactory<RealmRuntime>(context, createRealmRuntime)(
-    { state, now, inState: options.inState, ioprocessors: options.ioprocessors, parseXml: parseXmlTree, layout: compileLayout(context, []) },
+    { state, now, inState: options.inState, ioprocessors: options.ioprocessors, takeEvent: options.takeEvent, parseXml: parseXmlTree, layout: compileLayout(context, []) },
     dom,
   );
+  // From here on the realm's shared objects are immutable: every session sees the same builtins.
+  harden(rt.roots(), new vm.Script('globalThis').runInContext(context) as object);
   return {
     rt,
     state,

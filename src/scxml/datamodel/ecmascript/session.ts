@@ -62,6 +62,8 @@ export class EcmaScriptSession implements DataModelSession {
   /** The engine's In() and `_ioprocessors`; the init object itself is not kept (a session should stay small). */
   readonly inState: (stateId: string) => boolean;
   readonly ioprocessors: () => Readonly<Record<string, { readonly location: string }>>;
+  /** The event set but not yet read by a script: copied into the realm on the first `_event` read. */
+  private pending: EventForDataModel | undefined = undefined;
 
   constructor(readonly doc: EcmaScriptCompiler, init: DataModelSessionInit) {
     this.inState = init.In;
@@ -184,9 +186,17 @@ export class EcmaScriptSession implements DataModelSession {
     return this.invoke(FOREACH, itemsOf, collection, undefined);
   }
 
+  /** Hands the pending event over (once): the realm copies it into `_event`. */
+  takeEvent(): EventForDataModel | undefined {
+    const e = this.pending;
+    this.pending = undefined;
+    return e;
+  }
+
   setEvent(event: EventForDataModel): void {
+    this.pending = event;
     try {
-      this.doc.realm.rt.setEvent(this.scope, event);
+      this.doc.realm.rt.setEvent(this.scope);
     } catch (e) {
       throw this.fault({ describe: () => `_event ${JSON.stringify(event.name)}` }, e);
     }
