@@ -16,6 +16,8 @@ import type { XmlElementDesc } from './xml.js';
 export const RUNNING = 0;
 export const OUTSIDE = 1;
 export const EXPIRED = 2;
+/** Stopped by the memory bound. */
+export const OVERGROWN = 3;
 
 /**
  * The system variables (W3C §5.10) as the host checks them: `<assign>` and `declare` refuse them and
@@ -26,9 +28,17 @@ export const EXPIRED = 2;
 export const SYSTEM_VARIABLES: ReadonlySet<string> = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
 
 export interface RealmHooks {
-  /** [0] RUNNING/OUTSIDE/EXPIRED, [1] deadline (0 = set at the first clock reading), [2] time limit ms. */
+  /**
+   * [0] RUNNING/OUTSIDE/EXPIRED/OVERGROWN, [1] deadline (0 = set at the first clock reading),
+   * [2] time limit ms, [3] coarse-clock value at which the guard looks again, [4] heap used when
+   * the evaluation was first looked at (-1 = not yet), [5] growth of the heap that stops it (bytes).
+   */
   readonly state: Float64Array;
+  /** The coarse clock (ticker.ts): [0] moves every tick, on the scale of `now`. */
+  readonly clock: Float64Array;
   readonly now: () => number;
+  /** Bytes used in the process's heap (v8.getHeapStatistics().used_heap_size). */
+  readonly heapUsed: () => number;
   readonly inState: (id: string) => boolean;
   /** `_ioprocessors` of the session currently evaluating (a host object: imported before use). */
   readonly ioprocessors: () => unknown;
@@ -167,25 +177,48 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     for (const k of ['constructor', 'name', 'message', 'toString']) tame(E.prototype, k);
   }
 
-  const { state, now, inState, ioprocessors, parseXml, takeEvent } = hooks;
+  const { state, clock, now, heapUsed, inState, ioprocessors, parseXml, takeEvent } = hooks;
   let layout = hooks.layout;
   const timeoutError = freeze(new ErrorC('the script ran longer than the time limit'));
   const outsideError = freeze(new ErrorC('data model code cannot run outside an evaluation'));
+  const memoryError = freeze(new ErrorC('the script allocated more memory than the limit'));
+  const stopped = (): Error => (state[0] === 2 ? timeoutError : state[0] === 3 ? memoryError : outsideError);
   let count = 0;
   function guard(): void {
-    if (state[0] !== 0) throw state[0] === 2 ? timeoutError : outsideError;
-    if (++count < 1024) return; // a clock reading every 1024 guard calls (docs/datamodel.md)
+    if (state[0] !== 0) throw stopped();
+    // A memory read per call: the coarse clock moved past the mark, or 1024 calls went by (the
+    // fallback when the ticker thread is not running). docs/datamodel.md, "The runaway guard".
+    if (clock[0]! < state[3]! && ++count < 1024) return;
+    look();
+  }
+  function look(): void {
     count = 0;
+    const c = clock[0]!;
+    const ticked = c >= state[3]!;
+    state[3] = c + 1;
     let t: number;
+    let h = -1;
     try {
       t = now();
+      // The heap is looked at from the second tick of an evaluation on: short ones never pay it.
+      if (ticked && state[1] !== 0) h = heapUsed();
     } catch {
       throw new RangeErrorC('Maximum call stack size exceeded');
     }
-    if (state[1] === 0) state[1] = t + state[2]!;
-    else if (t > state[1]!) {
+    if (state[1] === 0) {
+      state[1] = t + state[2]!;
+      state[4] = -1;
+      return;
+    }
+    if (t > state[1]!) {
       state[0] = 2;
       throw timeoutError;
+    }
+    if (h < 0) return;
+    if (state[4]! < 0) state[4] = h;
+    else if (h - state[4]! > state[5]!) {
+      state[0] = 3;
+      throw memoryError;
     }
   }
 
