@@ -19,6 +19,9 @@ import { harden } from './harden.js';
 import { createRealmRuntime, OUTSIDE, type PortableEvent, type RealmRuntime, type ScopeLayout } from './realm.js';
 import { parseXmlTree } from './xml.js';
 import { coarseClock } from './ticker.js';
+import { setRegExpFlags } from './v8flags.js';
+
+setRegExpFlags();
 
 // Started with the engine, not with the first document: the thread takes tens of ms to start (far
 // more on a loaded machine), and until it ticks the guard only has its call count.
