@@ -31,7 +31,7 @@ export interface CompileOptions {
    * 277, 312… require. @default 'reject'
    */
   readonly expressionErrors?: 'reject' | 'raise';
-  /** Longest a `<script>` or expression may run before it is stopped. @default 1000 */
+  /** Longest a `<script>` or expression may run before it is stopped. @default 250 */
   readonly scriptTimeoutMs?: number;
 }
 

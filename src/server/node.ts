@@ -70,7 +70,7 @@ export class OrsNode implements NodeContext {
     this.documents = new Documents({
       roots: config.applications.roots,
       maxDocumentSize: o['max-document-size'],
-      compile: { customActions: orchestrationActions(() => this), expressionErrors: config.applications['expression-errors'] },
+      compile: { customActions: orchestrationActions(() => this), expressionErrors: config.applications['expression-errors'], scriptTimeoutMs: config.applications['script-timeout'] },
     });
     this.scheduled = new ScheduledStarts(this.clock, (s) => {
       try { this.startSession(s.doc, s.params, s.sessionid); } catch (e) {
