@@ -8,8 +8,20 @@
  * It runs in the host, before any document code: reading descriptors never calls a getter, and the
  * only Proxy reached (the runtime's miss handler) has no traps for the operations used here.
  */
+/**
+ * The host's own intrinsics, never to be frozen: V8 may hand a realm object a host builtin (an
+ * `arguments` object made by the runtime while the context was being set up had the host's
+ * `Array.prototype.values` as its iterator). Freezing the host's Object.prototype would change the
+ * whole server, and slowed every call into the realm ~10× when it happened.
+ */
+const HOST_STOPS: readonly object[] = [
+  Object.prototype, Function.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype,
+  Symbol.prototype, Error.prototype, RegExp.prototype, Date.prototype, Map.prototype, Set.prototype, Promise.prototype,
+  Object.getPrototypeOf(function* () {}), Object.getPrototypeOf([][Symbol.iterator]()),
+];
+
 export function harden(roots: readonly unknown[], except: object): void {
-  const seen = new Set<object>([except]);
+  const seen = new Set<object>([except, ...HOST_STOPS]);
   const todo: unknown[] = [...roots];
   while (todo.length > 0) {
     const o = todo.pop();

@@ -175,3 +175,11 @@ test('what authors write still works with frozen builtins (override mistake tame
   assert.equal(ev("(function () { var o = Object.freeze({ a: 1 }); try { o.a = 2 } catch (e) { return e.name } })()"), 'TypeError');
   assert.equal(ev("this.top = 1, top"), 1);
 });
+
+test('hardening a realm freezes nothing of the host realm', () => {
+  const c = new EcmaScriptCompiler({});
+  session(c, 'A').run('var x = 1');
+  for (const o of [Object.prototype, Function.prototype, Array.prototype, Array.prototype.values, Object, JSON, Math]) {
+    assert.equal(Object.isFrozen(o), false);
+  }
+});

@@ -403,7 +403,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
       // Intrinsics no global names: generator, iterator and segment prototypes, %ThrowTypeError%.
       out.push(function* () {}, (function* () {})(), async function () {}, async function* () {});
       out.push([][Symbol.iterator](), new Map()[Symbol.iterator](), new Set()[Symbol.iterator](), ''[Symbol.iterator]());
-      out.push(/a/[Symbol.matchAll](''), (function () { return arguments; })());
+      out.push(/a/[Symbol.matchAll](''));
       const seg = new Intl.Segmenter().segment('');
       out.push(seg, seg[Symbol.iterator]());
       // The DOM's classes, through one node of each kind.
