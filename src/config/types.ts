@@ -68,6 +68,12 @@ export interface ApplicationOptions {
   readonly 'fetch-timeout': number;
   /** Invalid expressions refuse the document ('reject') or raise error.execution when run ('raise', what the W3C suite expects). @default 'reject' */
   readonly 'expression-errors': 'reject' | 'raise';
+  /**
+   * How long one script or expression may run before it is stopped with error.execution. It may
+   * hold the event loop that long: keep it well under the load balancer's health-check timeout.
+   * @default 250
+   */
+  readonly 'script-timeout': number;
 }
 
 export interface LogOptions {

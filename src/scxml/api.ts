@@ -32,7 +32,7 @@ export interface CompileOptions {
    * 'reject' refuses the document with the fault's line and column. @default 'raise'
    */
   readonly expressionErrors?: 'reject' | 'raise';
-  /** Longest a `<script>` or expression may run before it is stopped. @default 1000 */
+  /** Longest a `<script>` or expression may run before it is stopped. @default 250 */
   readonly scriptTimeoutMs?: number;
 }
 

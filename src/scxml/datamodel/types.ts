@@ -21,9 +21,13 @@ export interface SourceLocation {
 
 /** Thrown by a data model when something cannot be compiled or evaluated. */
 export class DataModelFault extends Error {
-  /** 'syntax': the text does not compile; 'runtime': evaluation failed; 'timeout': a script ran too long. */
-  readonly kind: 'syntax' | 'runtime' | 'timeout';
-  constructor(kind: 'syntax' | 'runtime' | 'timeout', message: string) {
+  /**
+   * 'syntax': the text does not compile; 'runtime': evaluation failed; 'timeout': a script ran too
+   * long; 'memory': a script allocated more than the per-evaluation bound. The last two are limits:
+   * the engine raises error.execution for all but 'syntax'.
+   */
+  readonly kind: 'syntax' | 'runtime' | 'timeout' | 'memory';
+  constructor(kind: 'syntax' | 'runtime' | 'timeout' | 'memory', message: string) {
     super(message);
     this.name = 'DataModelFault';
     this.kind = kind;
@@ -122,6 +126,8 @@ export interface DataModelSession {
 }
 
 export interface DataModelOptions {
-  /** How long one script or expression may run before it is stopped. @default 1000 */
+  /** How long one script or expression may run before it is stopped. @default 250 */
   readonly scriptTimeoutMs?: number;
+  /** How much the process heap may grow during one script or expression before it is stopped. @default 128 */
+  readonly scriptMemoryMb?: number;
 }

@@ -86,7 +86,7 @@ export abstract class DeclarationWalker extends ScopeTracker {
     const entry = { id, captured: new Set<string>(), depth: this.scopeDepth() };
     this.fnStack.push(entry);
     if (node.superClass) this.walk(node.superClass, node);
-    this.push('block');
+    this.push('function'); // field initialisers and static blocks see the instance or class as `this`
     if (node.id) this.scope!.names.add(node.id.name); // a class sees its own name inside its body
     this.edits.insertBefore(node.body.start + 1, `static{${G}(${id})}`);
     this.walkAll(node.body.body, node.body);

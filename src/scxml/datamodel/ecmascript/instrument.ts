@@ -6,6 +6,9 @@
  *
  * `__ors_g` is the runaway guard and `__ors_k` the runtime kit (both private to the sandbox
  * runtime); `__ors_s` is the session scope passed on each call. See rewrite.ts for the rewriting.
+ *
+ * Every unit is strict code: the realm's shared builtins are frozen (harden.ts), and a write to one
+ * must raise error.execution in the session that tried, not fail silently as in sloppy mode.
  */
 import { parse, parseExpressionAt, type Options, type AnyNode } from 'acorn';
 import { Rewriter, RewriteError, G, K, S, RESERVED_PREFIX, type FunctionInfo } from './rewrite.js';
@@ -64,7 +67,7 @@ export function instrumentExpression(text: string, register: Register): string {
     const rw = new Rewriter(text, false, register);
     rw.walkExpression(node);
     const body = rw.edits.emit(node.start, node.end);
-    return `(function(${G},${K}){return function(${S}){return (\n${body}\n)}})`;
+    return `(function(${G},${K}){return function(${S}){"use strict";return (\n${body}\n)}})`;
   });
 }
 
@@ -94,7 +97,7 @@ export function instrumentScript(text: string, register: Register): string {
     rw.walkProgram(program);
     const body = rw.edits.emit(0, text.length);
     const hoist = rw.hoisted.size > 0 ? `${K}.hoist(${S},${JSON.stringify([...rw.hoisted])});` : '';
-    return `(function(${G},${K}){return function(${S}){${hoist}${rw.prelude.join('')}\n${body}\n}})`;
+    return `(function(${G},${K}){return function(${S}){"use strict";${hoist}${rw.prelude.join('')}\n${body}\n}})`;
   });
 }
 

@@ -80,20 +80,22 @@ test('changing builtins affects only the document\'s own realm', () => {
   const c2 = new EcmaScriptCompiler({});
   const a = session(c1, 'A');
   const b = session(c2, 'B');
-  a.run('Object.prototype.polluted = 1; Array.prototype.push = null; globalThis.shared = 5; JSON.stringify = null;');
+  for (const w of ['Object.prototype.polluted = 1', 'Array.prototype.push = null', 'JSON.stringify = null']) assert.throws(() => a.run(w), DataModelFault);
+  a.run('globalThis.shared = 5');
   assert.equal(b.ev('({}).polluted'), undefined);
   assert.equal(b.ev('[].push(1)'), 1);
   assert.throws(() => b.ev('shared'), /shared is not defined/);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal(typeof JSON.stringify, 'function');
-  // A document-level global is shared by that document's sessions (documented in docs/datamodel.md).
-  assert.equal(session(c1, 'A2').ev('shared'), 5);
+  // A global a script creates belongs to its session (isolation-sessions.test.ts goes further).
+  assert.throws(() => session(c1, 'A2').ev('shared'), /shared is not defined/);
 });
 
 test('exported values are host values with host prototypes', () => {
   const c = new EcmaScriptCompiler({});
   const { s, ev, run } = session(c, 'A');
-  run('Object.prototype.toJSON = function () { return "hacked" }');
+  assert.throws(() => run('Object.prototype.toJSON = function () { return "hacked" }'), DataModelFault);
+  assert.throws(() => run('({}).__proto__.toJSON = function () { return "hacked" }'), DataModelFault);
   const out = s.exportValue(ev('({ a: [1, { b: 2 }], d: new Date(5) })')) as { a: unknown[]; d: Date };
   assert.equal(Object.getPrototypeOf(out), Object.prototype);
   assert.ok(out.a instanceof Array && out.d instanceof Date);
@@ -120,10 +122,13 @@ test('a function kept from an evaluation cannot run outside one', () => {
 test('replacing Function.prototype.call or the array iterator does not expose values being copied in', () => {
   const c = new EcmaScriptCompiler({});
   const { s, ev, run } = session(c, 'A');
-  run(`var seen = [];
-       Function.prototype.call = function (x) { seen.push(x); return '[object Object]' };
-       Function.prototype.apply = function (x) { seen.push(x); return 0 };
-       Array.prototype[Symbol.iterator] = function () { seen.push(this); return [][Symbol.iterator].call([]) };`);
+  // Shared builtins are frozen, so the attempt itself fails; the runtime would not call them anyway.
+  run('var seen = []');
+  for (const w of [
+    "Function.prototype.call = function (x) { seen.push(x); return '[object Object]' }",
+    'Function.prototype.apply = function (x) { seen.push(x); return 0 }',
+    'Array.prototype[Symbol.iterator] = function () { seen.push(this); return [][Symbol.iterator].call([]) }',
+  ]) assert.throws(() => run(w), DataModelFault, w);
   s.declare('v', { a: { d: new Date(3) }, list: [1, 2] });
   s.setEvent({ name: 'x', type: 'external', data: { when: new Date(1) } });
   assert.equal(ev('_event.data.when instanceof Date'), true);

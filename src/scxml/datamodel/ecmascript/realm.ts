@@ -16,6 +16,8 @@ import type { XmlElementDesc } from './xml.js';
 export const RUNNING = 0;
 export const OUTSIDE = 1;
 export const EXPIRED = 2;
+/** Stopped by the memory bound. */
+export const OVERGROWN = 3;
 
 /**
  * The system variables (W3C §5.10) as the host checks them: `<assign>` and `declare` refuse them and
@@ -26,12 +28,27 @@ export const EXPIRED = 2;
 export const SYSTEM_VARIABLES: ReadonlySet<string> = new Set(['_event', '_sessionid', '_name', '_ioprocessors', '_x', 'In']);
 
 export interface RealmHooks {
-  /** [0] RUNNING/OUTSIDE/EXPIRED, [1] deadline (0 = set at the first clock reading), [2] time limit ms. */
+  /**
+   * [0] RUNNING/OUTSIDE/EXPIRED/OVERGROWN, [1] deadline (0 = set at the first clock reading),
+   * [2] time limit ms, [3] coarse-clock value at which the guard looks again, [4] heap used when
+   * the evaluation was first looked at (-1 = not yet), [5] growth of the heap that stops it (bytes).
+   */
   readonly state: Float64Array;
+  /** The coarse clock (ticker.ts): [0] moves every tick, on the scale of `now`. */
+  readonly clock: Float64Array;
   readonly now: () => number;
+  /** Bytes used in the process's heap (v8.getHeapStatistics().used_heap_size). */
+  readonly heapUsed: () => number;
   readonly inState: (id: string) => boolean;
   /** `_ioprocessors` of the session currently evaluating (a host object: imported before use). */
   readonly ioprocessors: () => unknown;
+  /**
+   * Takes the pending event of the session currently evaluating (a host object, copied in on the
+   * first read of `_event`). The host keeps it: a scope slot is reachable from scripts
+   * (`Object.getOwnPropertySymbols(globalThis)`), and a host object there would hand them the
+   * host's Function.
+   */
+  readonly takeEvent: () => PortableEvent | undefined;
   readonly parseXml: (text: string) => XmlElementDesc;
   /** The scope literal of a document without data ids, until useLayout installs the document's own. */
   readonly layout: ScopeLayout;
@@ -65,10 +82,14 @@ export interface RealmRuntime {
   useLayout(layout: ScopeLayout): void;
   /** A new scope with the system variables (non-enumerable own properties) of another. */
   copySystem(scope: object): object;
-  setEvent(scope: object, ev: PortableEvent | undefined): void;
+  /** Marks the event pending: the host holds it until `_event` is read (see RealmHooks.takeEvent). */
+  setEvent(scope: object): void;
   /** Puts an `_event` object already in the realm (snapshot restore). */
   putEvent(scope: object, ev: unknown): void;
-  getEvent(scope: object): unknown;
+  /** The session's `_event`; `pending` is the event the host holds for it, if any. */
+  getEvent(scope: object, pending: PortableEvent | undefined): unknown;
+  /** Every shared object document code can reach without running (harden.ts freezes them). */
+  roots(): unknown[];
   imp(v: unknown): unknown;
   /** A string describing a thrown value, never throwing itself. */
   describe(e: unknown): string;
@@ -97,6 +118,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const StringC = String;
   const RangeErrorC = RangeError;
   const ReferenceErrorC = ReferenceError;
+  const TypeErrorC = TypeError;
   const DateC = Date;
   const RegExpC = RegExp;
   const O = Object;
@@ -107,7 +129,6 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
   const freeze = O.freeze;
   const isArray = Array.isArray;
-  const reflectSet = Reflect.set;
   // Never `f.call(x)` at run time: a document can replace Function.prototype.call, and `x` may be a
   // host object being copied in (imp). `call` bound now to each method is a plain function
   // (`hasOwn(o, k)`) that keeps calling the original `call` whatever the document replaces later.
@@ -119,26 +140,85 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   // Node calls the realm's Error.prepareStackTrace with CallSite objects of the host realm: forbid it.
   defineProperty(ErrorC, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   defineProperty(G, 'Error', { value: ErrorC, writable: false, configurable: false }); // the value too: vm's global forwards defines
+  // RegExp.$1, lastMatch, input… hold the realm's last match: one session would read another's
+  // data through them once the realm is shared (Symbol.species is a symbol key: it stays).
+  for (const k of getOwnPropertyNames(RegExpC)) {
+    const d = getOwnPropertyDescriptor(RegExpC, k);
+    if (d !== undefined && d.get !== undefined && d.configurable === true) delete (RegExpC as unknown as Record<string, unknown>)[k];
+  }
 
-  const { state, now, inState, ioprocessors, parseXml } = hooks;
+  /**
+   * The realm's intrinsics are frozen once (harden.ts), so `x.toString = f` on an ordinary object
+   * would throw in strict code: an inherited read-only property forbids creating an own one (the
+   * "override mistake"). The properties authors commonly override become accessors whose setter
+   * defines the property on the object assigned to and throws only when the target is the shared
+   * prototype itself (the technique of SES). Only prototypes V8 keeps no protector on are touched:
+   * redefining Array.prototype.constructor, for instance, would slow every array in the process.
+   */
+  const tame = (proto: object, k: string): void => {
+    const d = getOwnPropertyDescriptor(proto, k);
+    if (d === undefined || !('value' in d) || d.writable !== true || d.configurable !== true) return;
+    const v: unknown = d.value;
+    defineProperty(proto, k, {
+      get(): unknown {
+        return v;
+      },
+      set(this: unknown, nv: unknown): void {
+        if (this === proto) throw new TypeErrorC(`Cannot assign to read only property '${k}' of a shared built-in`);
+        defineProperty(this as object, k, { value: nv, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: d.enumerable === true,
+      configurable: false,
+    });
+  };
+  for (const k of getOwnPropertyNames(O.prototype)) tame(O.prototype, k);
+  for (const k of ['constructor', 'toString', 'call', 'apply', 'bind']) tame(Function.prototype, k);
+  for (const E of [ErrorC, EvalError, RangeErrorC, ReferenceErrorC, SyntaxError, TypeErrorC, URIError, AggregateError]) {
+    for (const k of ['constructor', 'name', 'message', 'toString']) tame(E.prototype, k);
+  }
+
+  const { state, clock, now, heapUsed, inState, ioprocessors, parseXml, takeEvent } = hooks;
   let layout = hooks.layout;
   const timeoutError = freeze(new ErrorC('the script ran longer than the time limit'));
   const outsideError = freeze(new ErrorC('data model code cannot run outside an evaluation'));
+  const memoryError = freeze(new ErrorC('the script allocated more memory than the limit'));
+  const stopped = (): Error => (state[0] === 2 ? timeoutError : state[0] === 3 ? memoryError : outsideError);
   let count = 0;
   function guard(): void {
-    if (state[0] !== 0) throw state[0] === 2 ? timeoutError : outsideError;
-    if (++count < 1024) return; // a clock reading every 1024 guard calls (docs/datamodel.md)
+    if (state[0] !== 0) throw stopped();
+    // A memory read per call: the coarse clock moved past the mark, or 1024 calls went by (the
+    // fallback when the ticker thread is not running). docs/datamodel.md, "The runaway guard".
+    if (clock[0]! < state[3]! && ++count < 1024) return;
+    look();
+  }
+  function look(): void {
     count = 0;
+    const c = clock[0]!;
+    const ticked = c >= state[3]!;
+    state[3] = c + 1;
     let t: number;
+    let h = -1;
     try {
       t = now();
+      // The heap is looked at from the second tick of an evaluation on: short ones never pay it.
+      if (ticked && state[1] !== 0) h = heapUsed();
     } catch {
       throw new RangeErrorC('Maximum call stack size exceeded');
     }
-    if (state[1] === 0) state[1] = t + state[2]!;
-    else if (t > state[1]!) {
+    if (state[1] === 0) {
+      state[1] = t + state[2]!;
+      state[4] = -1;
+      return;
+    }
+    if (t > state[1]!) {
       state[0] = 2;
       throw timeoutError;
+    }
+    if (h < 0) return;
+    if (state[4]! < 0) state[4] = h;
+    else if (h - state[4]! > state[5]!) {
+      state[0] = 3;
+      throw memoryError;
     }
   }
 
@@ -180,26 +260,34 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     return o;
   }
 
-  // Globals as seen by document code: a snapshot of the realm's globals, then a Proxy that looks up
-  // globals created later and throws ReferenceError for undeclared names. Session variables are
-  // own properties of the scope, so the Proxy is reached only on a miss.
+  // Globals as seen by document code: a frozen copy of the realm's globals shared by the
+  // document's sessions, then a Proxy reached only on a miss that throws ReferenceError. The
+  // realm's own global object is never reachable: `globalThis` is the session's scope (below), so
+  // a global a script creates is a variable of that session only.
   const miss = new Proxy(create(null) as object, {
     get(_t, k) {
       if (typeof k === 'symbol') return undefined;
-      if (k in G) return G[k];
       throw new ReferenceErrorC(k + ' is not defined');
     },
-    has(_t, k) {
-      return k in G;
+    has() {
+      return false;
     },
   });
   const globals = create(miss) as Record<string, unknown>;
   for (const n of getOwnPropertyNames(G)) {
-    const constant = n === 'undefined' || n === 'NaN' || n === 'Infinity';
-    defineProperty(globals, n, { value: G[n], writable: !constant, enumerable: false, configurable: true });
+    if (n === 'globalThis') continue;
+    defineProperty(globals, n, { value: G[n], writable: false, enumerable: false, configurable: false });
   }
-  // `_event` is built lazily: setEvent stores the portable event (two slot writes per event) and
-  // the first read in that microstep copies it into the realm, frozen (W3C §5.10.1: read-only).
+  // `globalThis` (and `this` at the top of a script, rewrite.ts) is the session's own scope.
+  defineProperty(globals, 'globalThis', {
+    get(this: unknown) {
+      return this;
+    },
+    enumerable: false,
+    configurable: false,
+  });
+  // `_event` is built lazily: setEvent marks it pending (two slot writes per event; the host keeps
+  // the event) and the first read in that microstep copies it into the realm, frozen (W3C §5.10.1).
   // `_sessionid`, `_name` and `_ioprocessors` are getters over slots too, so creating a session
   // defines no property at all; `_ioprocessors` is copied in on its first read.
   const EVENT = Symbol('event');
@@ -236,17 +324,23 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     name: imp(ev.name), type: imp(ev.type), sendid: imp(ev.sendid), origin: imp(ev.origin),
     origintype: imp(ev.origintype), invokeid: imp(ev.invokeid), data: imp(ev.data), raw: imp(ev.raw),
   });
-  const currentEvent = (scope: Record<symbol, unknown>): unknown => {
-    const pending = scope[PENDING] as PortableEvent | undefined;
-    if (pending !== undefined) {
-      scope[PENDING] = undefined;
-      scope[EVENT] = makeEvent(pending);
+  const currentEvent = (scope: Record<symbol, unknown>, pending: PortableEvent | undefined): unknown => {
+    if (scope[PENDING] === true) {
+      scope[PENDING] = false;
+      if (pending !== undefined) scope[EVENT] = makeEvent(pending);
     }
     return scope[EVENT];
   };
+  const taken = (): PortableEvent | undefined => {
+    try {
+      return takeEvent();
+    } catch {
+      throw new ErrorC('_event is not available');
+    }
+  };
   defineProperty(globals, '_event', {
     get(this: Record<symbol, unknown>) {
-      return currentEvent(this);
+      return this[PENDING] === true ? currentEvent(this, taken()) : this[EVENT];
     },
     enumerable: false,
     configurable: false,
@@ -265,7 +359,8 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     guard,
     kit: freeze({
       hoist(scope: object, names: readonly string[]): void {
-        for (let i = 0; i < names.length; i++) if (!hasOwn(scope, names[i]!)) reflectSet(scope, names[i]!, undefined);
+        // Defined, not set: a name of a frozen global (`var JSON`) shadows it in this session.
+        for (let i = 0; i < names.length; i++) if (!hasOwn(scope, names[i]!)) dataProp(scope, names[i]!, undefined);
       },
     }),
     useLayout(l) {
@@ -291,17 +386,30 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
       }
       return s;
     },
-    setEvent(scope, ev) {
+    setEvent(scope) {
       const s = scope as Record<symbol, unknown>;
       s[EVENT] = undefined;
-      s[PENDING] = ev;
+      s[PENDING] = true;
     },
     putEvent(scope, ev) {
       const s = scope as Record<symbol, unknown>;
-      s[PENDING] = undefined;
+      s[PENDING] = false;
       s[EVENT] = ev === undefined ? undefined : freeze(ev as object);
     },
-    getEvent: (scope) => currentEvent(scope as Record<symbol, unknown>),
+    getEvent: (scope, pending) => currentEvent(scope as Record<symbol, unknown>, pending),
+    roots() {
+      const out: unknown[] = [globals, miss, timeoutError, outsideError, dom];
+      for (const n of getOwnPropertyNames(G)) if (n !== 'globalThis') out.push(G[n]);
+      // Intrinsics no global names: generator, iterator and segment prototypes, %ThrowTypeError%.
+      out.push(function* () {}, (function* () {})(), async function () {}, async function* () {});
+      out.push([][Symbol.iterator](), new Map()[Symbol.iterator](), new Set()[Symbol.iterator](), ''[Symbol.iterator]());
+      out.push(/a/[Symbol.matchAll](''));
+      const seg = new Intl.Segmenter().segment('');
+      out.push(seg, seg[Symbol.iterator]());
+      // The DOM's classes, through one node of each kind.
+      out.push(dom.build({ name: 'a', ns: '', attrs: [['b', 'c']], children: ['t', { name: 'd', ns: 'urn:x', attrs: [], children: [] }] }));
+      return out;
+    },
     imp,
     describe(e) {
       try {

@@ -74,7 +74,8 @@ export class Rewriter extends DeclarationWalker {
         else this.reference(node, parent);
         return;
       case 'ThisExpression':
-        this.thisOrArguments('this');
+        // Outside any function `this` is the global object, which is the session's scope (realm.ts).
+        if (!this.thisOrArguments('this')) this.edits.replace(node.start, node.end, S);
         return;
       case 'MemberExpression':
         this.walk(node.object, node);

@@ -13,9 +13,19 @@
  */
 import vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { createRealmDom, type RealmDom } from './dom.js';
-import { createRealmRuntime, OUTSIDE, type RealmRuntime, type ScopeLayout } from './realm.js';
+import { harden } from './harden.js';
+import { createRealmRuntime, OUTSIDE, type PortableEvent, type RealmRuntime, type ScopeLayout } from './realm.js';
 import { parseXmlTree } from './xml.js';
+import { coarseClock } from './ticker.js';
+import { setRegExpFlags } from './v8flags.js';
+
+setRegExpFlags();
+
+// Started with the engine, not with the first document: the thread takes tens of ms to start (far
+// more on a loaded machine), and until it ticks the guard only has its call count.
+const clock = coarseClock();
 
 export interface Realm {
   readonly rt: RealmRuntime;
@@ -29,10 +39,14 @@ export interface Realm {
 
 export interface RealmOptions {
   readonly timeoutMs: number;
+  /** Growth of the process heap during one evaluation that stops it (RealmHooks.state[5]). */
+  readonly memoryLimitBytes: number;
   /** In() of the session currently evaluating. */
   readonly inState: (id: string) => boolean;
   /** `_ioprocessors` of the session currently evaluating. */
   readonly ioprocessors: () => unknown;
+  /** Takes the pending event of the session currently evaluating (RealmHooks.takeEvent). */
+  readonly takeEvent: () => PortableEvent | undefined;
 }
 
 /** Evaluates a self-contained function's source in the context, in strict mode. */
@@ -58,15 +72,18 @@ export function createRealm(options: RealmOptions): Realm {
     name: 'scxml-datamodel',
     codeGeneration: { strings: false, wasm: false },
   });
-  const state = new Float64Array(3);
+  const state = new Float64Array(6);
   state[0] = OUTSIDE;
   state[2] = options.timeoutMs;
+  state[5] = options.memoryLimitBytes;
   const dom = evaluateFactory<RealmDom>(context, createRealmDom)();
   const now = performance.now.bind(performance);
   const rt = evaluateFactory<RealmRuntime>(context, createRealmRuntime)(
-    { state, now, inState: options.inState, ioprocessors: options.ioprocessors, parseXml: parseXmlTree, layout: compileLayout(context, []) },
+    { state, clock, now, heapUsed: () => v8.getHeapStatistics().used_heap_size, inState: options.inState, ioprocessors: options.ioprocessors, takeEvent: options.takeEvent, parseXml: parseXmlTree, layout: compileLayout(context, []) },
     dom,
   );
+  // From here on the realm's shared objects are immutable: every session sees the same builtins.
+  harden(rt.roots(), new vm.Script('globalThis').runInContext(context) as object);
   return {
     rt,
     state,

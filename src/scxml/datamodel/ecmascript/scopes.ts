@@ -29,7 +29,7 @@ export class RewriteError extends Error {
 export interface Scope {
   readonly names: Set<string>;
   readonly parent: Scope | undefined;
-  /** Function (not arrow) scopes bind `this` and `arguments`. */
+  /** Function (not arrow) scopes bind `this` and `arguments`; a class body binds `this`. */
   readonly binds: 'function' | 'arrow' | 'block';
 }
 
@@ -78,15 +78,17 @@ export class ScopeTracker {
     this.scope = this.scope?.parent;
   }
 
-  protected thisOrArguments(name: 'this' | 'arguments'): void {
+  /** False when no enclosing function binds `this` (the top level of a unit). */
+  protected thisOrArguments(name: 'this' | 'arguments'): boolean {
     // An arrow's `this`/`arguments` belong to the enclosing function: a captured local for snapshots.
     let depth = 0;
     for (let s = this.scope; s !== undefined; s = s.parent, depth++) {
       if (s.binds === 'function') {
         this.noteCapture(name, depth);
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   /** Names a pattern binds, added to the current scope. */

@@ -91,7 +91,8 @@ test('system variables are read-only in scripts and present from the start (W3C 
   assert.equal(ev('_event'), undefined);
   assert.equal(ev('_name'), 'machine');
   assert.equal(ev("_ioprocessors['scxml'].location"), '#_scxml_S1');
-  run("_sessionid = 'x'; _name = 'y'; _ioprocessors = 1; _event = 2;");
+  // Scripts are strict code: each write raises error.execution (W3C §5.10) and changes nothing.
+  for (const w of ["_sessionid = 'x'", "_name = 'y'", '_ioprocessors = 1', '_event = 2']) assert.throws(() => run(w), fault('runtime', /getter/), w);
   assert.equal(ev('_sessionid + _name + typeof _ioprocessors + _event'), 'S1machineobjectundefined');
   assert.equal(ev('_ioprocessors === _ioprocessors'), true);
   assert.throws(() => s.declare('_sessionid', 1), fault('runtime'));
@@ -121,7 +122,7 @@ test('_event has every field, undefined when absent, and cannot be changed (W3C 
   s.setEvent({ name: 'foo', type: 'internal', data: { aParam: 1 } });
   assert.equal(ev("['name','type','sendid','origin','origintype','invokeid','data','raw'].every(function (k) { return k in _event })"), true);
   assert.equal(ev('typeof _event.sendid + _event.name + _event.type + _event.data.aParam'), 'undefinedfoointernal1');
-  run("_event.name = 'bar'");
+  assert.throws(() => run("_event.name = 'bar'"), fault('runtime', /read only/));
   assert.equal(ev('_event.name'), 'foo');
   assert.equal(ev('_event === _event'), true);
 });

@@ -25,6 +25,7 @@ import { viewScope } from './view.js';
 const RUNNING = 0;
 const OUTSIDE = 1;
 const EXPIRED = 2;
+const OVERGROWN = 3;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
@@ -62,6 +63,8 @@ export class EcmaScriptSession implements DataModelSession {
   /** The engine's In() and `_ioprocessors`; the init object itself is not kept (a session should stay small). */
   readonly inState: (stateId: string) => boolean;
   readonly ioprocessors: () => Readonly<Record<string, { readonly location: string }>>;
+  /** The event set but not yet read by a script: copied into the realm on the first `_event` read. */
+  private pending: EventForDataModel | undefined = undefined;
 
   constructor(readonly doc: EcmaScriptCompiler, init: DataModelSessionInit) {
     this.inState = init.In;
@@ -97,7 +100,7 @@ export class EcmaScriptSession implements DataModelSession {
     this.doc.current = this;
     try {
       const result = fn(a, b);
-      if (state[0] === EXPIRED) throw this.fault(unit, undefined);
+      if (state[0] === EXPIRED || state[0] === OVERGROWN) throw this.fault(unit, undefined);
       return result;
     } catch (e) {
       throw this.fault(unit, e);
@@ -113,8 +116,12 @@ export class EcmaScriptSession implements DataModelSession {
 
   fault(unit: Named, e: unknown): DataModelFault {
     if (e instanceof DataModelFault) return e;
-    if (this.doc.realm.state[0] === EXPIRED) {
+    const state = this.doc.realm.state[0];
+    if (state === EXPIRED) {
       return new DataModelFault('timeout', `${unit.describe()} was stopped after running for ${this.doc.timeoutMs} ms`);
+    }
+    if (state === OVERGROWN) {
+      return new DataModelFault('memory', `${unit.describe()} was stopped: the heap grew by more than ${this.doc.memoryMb} MB while it ran`);
     }
     const message = e instanceof Error ? `${e.name}: ${e.message}` : this.doc.realm.rt.describe(e);
     return new DataModelFault('runtime', `${unit.describe()}: ${message}`);
@@ -184,9 +191,17 @@ export class EcmaScriptSession implements DataModelSession {
     return this.invoke(FOREACH, itemsOf, collection, undefined);
   }
 
+  /** Hands the pending event over (once): the realm copies it into `_event`. */
+  takeEvent(): EventForDataModel | undefined {
+    const e = this.pending;
+    this.pending = undefined;
+    return e;
+  }
+
   setEvent(event: EventForDataModel): void {
+    this.pending = event;
     try {
-      this.doc.realm.rt.setEvent(this.scope, event);
+      this.doc.realm.rt.setEvent(this.scope);
     } catch (e) {
       throw this.fault({ describe: () => `_event ${JSON.stringify(event.name)}` }, e);
     }

@@ -174,7 +174,7 @@ export function takeSnapshot(session: EcmaScriptSession): DataModelSnapshot {
   try {
     const vars = record();
     for (const k of Object.keys(session.scope)) vars[k] = enc((session.scope as Record<string, unknown>)[k]);
-    const ev = enc(rt.getEvent(session.scope));
+    const ev = enc(rt.getEvent(session.scope, session.takeEvent()));
     return { v: 1, vars, ev, heap };
   } catch (e) {
     if (e instanceof SnapshotError) throw new DataModelFault('runtime', `snapshot of session ${String((session.scope as { _sessionid?: unknown })._sessionid)}: ${e.message}`);

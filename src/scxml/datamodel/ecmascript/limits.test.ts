@@ -1,0 +1,56 @@
+/**
+ * The runaway guard's time limit holds however heavy each iteration is (the coarse clock,
+ * ticker.ts), and one evaluation cannot grow the heap without end (the per-evaluation bound).
+ * Real allocations, with the test process's default heap: the process must be fine afterwards.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DataModelFault } from '../types.js';
+import { EcmaScriptCompiler } from './compiler.js';
+
+const at = { line: 1, column: 1 };
+
+function setup(options: { scriptTimeoutMs?: number; scriptMemoryMb?: number }): { run: (t: string) => void; ev: (e: string) => unknown } {
+  const c = new EcmaScriptCompiler(options);
+  const s = c.createSession({ sessionid: 'A', name: undefined, ioprocessors: () => ({}), In: () => false });
+  return { run: (t) => s.execute(c.compileScript(t, at)), ev: (e) => s.evaluate(c.compileExpression(e, at)) };
+}
+
+const fault = (kind: string) => (e: unknown): boolean => e instanceof DataModelFault && e.kind === kind;
+
+/** Loops whose every iteration is slow native work: a handful of iterations already pass the limit. */
+const HEAVY = [
+  'var a = []; for (;;) { a = new Array(1e6).fill(0); }',
+  'var b = []; for (var i = 0; i < 1e6; i++) b.push(Math.random()); for (;;) { b.slice().sort(); }',
+  'var s = "x".repeat(1 << 20); for (;;) { s.split("").reverse().join(""); }',
+  'for (;;) { JSON.parse(JSON.stringify(new Array(2e5).fill({ a: 1 }))); }',
+];
+
+test('a loop of heavy iterations is stopped near the time limit', () => {
+  const { run, ev } = setup({ scriptTimeoutMs: 100 });
+  for (const script of HEAVY) {
+    const t0 = performance.now();
+    assert.throws(() => run(script), fault('timeout'), script);
+    const took = performance.now() - t0;
+    // One iteration of these takes up to tens of ms on a busy machine; 1024 of them would be minutes.
+    assert.ok(took < 2000, `${script} stopped after ${Math.round(took)} ms`);
+  }
+  assert.equal(ev('1 + 1'), 2);
+});
+
+test('an evaluation that keeps allocating is stopped by the memory bound, and the process is fine', () => {
+  const { run, ev } = setup({ scriptTimeoutMs: 20_000, scriptMemoryMb: 64 });
+  assert.throws(() => run('var keep = []; for (;;) { keep.push(new Array(1e5).fill(1.5)); }'), fault('memory'));
+  assert.throws(() => run('var text = []; for (var i = 0; ; i++) { text.push("y".repeat(1e5) + i); }'), fault('memory'));
+  // What the session kept stays its own business: it is let go here, and the process goes on.
+  run('keep = null; text = null');
+  assert.equal(ev('[1, 2, 3].length'), 3);
+});
+
+test('a single allocation beyond V8\'s limits is an ordinary error (error.execution)', () => {
+  const { ev } = setup({});
+  assert.throws(() => ev("'x'.repeat(2 ** 29)"), fault('runtime'));
+  assert.throws(() => ev('new Array(2 ** 32)'), fault('runtime'));
+  assert.throws(() => ev('(function () { var s = "xx"; for (;;) s += s; })()'), fault('runtime'));
+  assert.equal(ev('1'), 1);
+});
