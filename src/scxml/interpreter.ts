@@ -77,14 +77,17 @@ export class Interpreter {
     return this.core.externalQueue.length;
   }
 
-  /** Runs macrosteps until no event is left or the session ends. */
-  runQueued(): void {
+  /**
+   * Runs macrosteps until no event is left, the session ends, or `maxMacrosteps` external events
+   * were processed (the host's fair share: the rest waits for its next turn, W3C §4.1 keeps order).
+   */
+  runQueued(maxMacrosteps = Infinity): void {
     const core = this.core;
     if (core.status !== 'running' || this.busy) return;
     this.busy = true;
     try {
       runUntilStable(core);
-      while (core.running) {
+      for (let n = 0; core.running && n < maxMacrosteps; n++) {
         const event = core.externalQueue.shift();
         if (event === undefined) break;
         processExternalEvent(core, event);
@@ -151,6 +154,11 @@ export class Interpreter {
 
   datamodelView(): Record<string, unknown> {
     return this.core.dm.view();
+  }
+
+  /** About how many bytes the data model holds, counted only up to a little past `cap` (see DataModelSession). */
+  approximateSize(cap: number): number {
+    return this.core.dm.approximateSize(cap);
   }
 
   /** Pending delayed sends: what a restored session's host must re-arm. */
