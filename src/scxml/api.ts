@@ -8,6 +8,7 @@
  *   s.fireDelayedSend(sendid);      // when a timer armed through host.scheduleDelayedSend is due
  *   s.configuration(); s.datamodelView(); s.snapshot(); Interpreter.restore(doc, snap, options)
  *   s.stop();                       // exits every state (onexit runs), cancels invokes
+ *   s.abort({ code, message });     // the same, because a bound was hit: reason 'aborted', s.fault
  */
 import type { CustomActionRegistry, Host, ScxmlEvent } from './host.js';
 import type { PortableValue } from './datamodel/types.js';
@@ -54,6 +55,20 @@ export interface SessionOptions {
 }
 
 export type SessionStatus = 'new' | 'running' | 'done';
+
+/**
+ * Why a session was aborted: a bound it hit (issue 6: no document can take a node down).
+ * `code` is a stable snake_case name (`microstep_limit`, `time_limit`, `queue_limit`,
+ * `delayed_send_limit` from the engine; the session layer adds its own, e.g. `memory_limit`,
+ * `invoke_depth`); `message` says what was exceeded and how to fix it.
+ */
+export interface SessionFault {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** How a session ended: a top-level final state, stop() (terminate, invoke cancelled), or abort(). */
+export type EndReason = 'final' | 'stopped' | 'aborted';
 
 /** A whole session, JSON-serialisable; see Interpreter.snapshot(). */
 export interface SessionSnapshot {

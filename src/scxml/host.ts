@@ -6,6 +6,7 @@
  * the same or another session from inside a hook: it queues (W3C §6.2: events sent to another
  * session arrive on its external queue, processed in its own time).
  */
+import type { EndReason, SessionFault } from './api.js';
 import type { PortableValue, XmlValue } from './datamodel/types.js';
 
 export const SCXML_EVENT_PROCESSOR = 'http://www.w3.org/TR/scxml/#SCXMLEventProcessor';
@@ -83,11 +84,12 @@ export interface Host {
   /** `<log>` (W3C §4.7). */
   log(session: string, label: string | undefined, value: PortableValue): void;
   /**
-   * The session reached a top-level final state or was stopped (W3C §3.7.1, §6.4.1). `donedata` is
-   * the evaluated `<donedata>` of the final state reached, if any. An invoked child's host sends
-   * `done.invoke.<invokeid>` to the parent here.
+   * The session reached a top-level final state, was stopped (W3C §3.7.1, §6.4.1) or was aborted
+   * because it hit a bound (`fault` says which). `donedata` is the evaluated `<donedata>` of the
+   * final state reached, if any. An invoked child's host sends `done.invoke.<invokeid>` to the
+   * parent here (only for 'final').
    */
-  sessionEnded(session: string, reason: 'final' | 'stopped', donedata: PortableValue): void;
+  sessionEnded(session: string, reason: EndReason, donedata: PortableValue, fault?: SessionFault): void;
 }
 
 /** Context for a custom action (a vendor element such as `<session:start>`) while it runs. */

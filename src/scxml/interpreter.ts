@@ -2,7 +2,7 @@
  * One SCXML session: the engine's public face (see api.ts for the usage sketch).
  * Lifecycle: 'new' → start() → 'running' → (top-level final | stop()) → 'done'.
  */
-import type { SessionOptions, SessionSnapshot, SessionStatus } from './api.js';
+import type { EndReason, SessionFault, SessionOptions, SessionSnapshot, SessionStatus } from './api.js';
 import { executeBlock } from './content/run.js';
 import { dispatchSend } from './content/send.js';
 import type { PortableValue } from './datamodel/types.js';
@@ -35,6 +35,10 @@ export class Interpreter {
   }
   get status(): SessionStatus {
     return this.core.status;
+  }
+  /** Set when the session was aborted: the bound it hit. */
+  get fault(): SessionFault | undefined {
+    return this.core.fault;
   }
   /** The evaluated `<donedata>` of the top-level final state the session ended in. */
   get donedata(): PortableValue {
@@ -96,7 +100,7 @@ export class Interpreter {
     } finally {
       this.busy = false;
     }
-    if (!core.running) this.exitInterpreter(this.stopRequested ? 'stopped' : 'final');
+    if (!core.running) this.exitInterpreter(core.fault ? 'aborted' : this.stopRequested ? 'stopped' : 'final');
   }
 
   /** A timer armed through host.scheduleDelayedSend is due: dispatch that send (then call runQueued). */
@@ -120,11 +124,22 @@ export class Interpreter {
       this.stopRequested = true;
       return;
     }
-    this.exitInterpreter('stopped');
+    this.exitInterpreter(this.core.fault ? 'aborted' : 'stopped');
+  }
+
+  /**
+   * Ends the session because it hit a bound (the session layer's too: memory, invoke depth…):
+   * like stop(), with reason 'aborted' and `fault` kept. The onexit handlers still run, as for
+   * stop(), so a document can clean up; they run under the same bounds (docs/engine.md).
+   */
+  abort(fault: SessionFault): void {
+    if (this.core.status === 'done') return;
+    this.core.fault ??= fault;
+    this.stop();
   }
 
   /** https://www.w3.org/TR/scxml/#exitInterpreter */
-  private exitInterpreter(reason: 'final' | 'stopped'): void {
+  private exitInterpreter(reason: EndReason): void {
     const core = this.core;
     if (core.status === 'done') return;
     // States leave the configuration one by one (In() in onexit sees that); once all have left, the
@@ -144,7 +159,7 @@ export class Interpreter {
       for (const sendid of core.pendingSends.keys()) core.host.cancelDelayedSend(core.sessionid, sendid);
       core.pendingSends = undefined;
     }
-    core.host.sessionEnded(core.sessionid, reason, reason === 'final' ? core.donedata : undefined);
+    core.host.sessionEnded(core.sessionid, reason, reason === 'final' ? core.donedata : undefined, core.fault);
   }
 
   /** Active state ids in document order; once done, the configuration the session ended in. */

@@ -3,6 +3,7 @@
  * (final configuration, data, donedata), dropped in end order by one sweeping timer, so an ended
  * session's interpreter is released at once.
  */
+import type { SessionFault } from '../scxml/index.js';
 import type { Clock, SessionHandle } from '../session/types.js';
 
 export interface FinishedRecord {
@@ -11,6 +12,8 @@ export interface FinishedRecord {
   readonly configuration: readonly string[];
   readonly datamodel: Record<string, unknown>;
   readonly donedata: unknown;
+  /** Set when the session was aborted: the bound it hit. */
+  readonly fault: SessionFault | undefined;
   readonly endedAt: number;
 }
 
@@ -26,7 +29,7 @@ export class FinishedSessions {
     if (this.retentionMs === 0) return;
     this.records.set(h.id, {
       sessionid: h.id, name: h.name, configuration: h.configuration(), datamodel: h.datamodelView(),
-      donedata: h.donedata, endedAt: this.clock.now(),
+      donedata: h.donedata, fault: h.fault, endedAt: this.clock.now(),
     });
     if (this.timer === undefined) this.arm();
   }

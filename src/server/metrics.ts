@@ -16,6 +16,7 @@ export class Metrics {
   readonly sessionsCreated: Counter;
   readonly eventsProcessed: Counter;
   readonly redirectsSent: Counter;
+  readonly sessionsAborted: Counter<'code'>;
   readonly storeLatency: Histogram;
 
   constructor(sources: MetricsSources, options: { processMetrics?: boolean } = {}) {
@@ -24,6 +25,7 @@ export class Metrics {
     new Gauge({ name: 'ors_sessions_active', help: 'Sessions running on this process', registers, collect() { this.set(sources.activeSessions()); } });
     this.sessionsCreated = new Counter({ name: 'ors_sessions_created_total', help: 'Sessions started on this process (HTTP starts and <session:start>)', registers });
     this.eventsProcessed = new Counter({ name: 'ors_events_processed_total', help: 'External events accepted for sessions of this process (event, request, basichttp)', registers });
+    this.sessionsAborted = new Counter({ name: 'ors_sessions_aborted_total', help: 'Sessions aborted because they hit a bound, by fault code (microstep_limit, queue_limit…)', labelNames: ['code'], registers });
     this.redirectsSent = new Counter({ name: 'ors_redirects_sent_total', help: '307 redirects sent to the owning node', registers });
     new Gauge({
       name: 'ors_ha_mode', help: 'HA mode of this process: 1 for the current mode', labelNames: ['mode'], registers,

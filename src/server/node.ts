@@ -156,6 +156,11 @@ export class OrsNode implements NodeContext {
   }
 
   private sessionEnded(h: SessionHandle): void {
+    const fault = h.fault;
+    if (fault) {
+      this.metrics.sessionsAborted.inc({ code: fault.code });
+      this.log.warn({ sessionid: h.id, name: h.name, uri: h.document.uri, code: fault.code, message: fault.message }, 'session aborted');
+    }
     this.finished.add(h);
     this.requests.sessionEnded(h.id);
   }

@@ -1,5 +1,5 @@
 /** One running session as the session layer keeps it: the interpreter plus its timers and children. */
-import { Interpreter, type CompiledDocument, type PortableValue, type SessionSnapshot, type SessionStatus } from '../scxml/index.js';
+import { Interpreter, type CompiledDocument, type PortableValue, type SessionFault, type SessionSnapshot, type SessionStatus } from '../scxml/index.js';
 import type { SessionHandle } from './types.js';
 
 export class ManagedSession implements SessionHandle {
@@ -34,6 +34,9 @@ export class ManagedSession implements SessionHandle {
   }
   get donedata(): PortableValue {
     return this.interpreter.donedata;
+  }
+  get fault(): SessionFault | undefined {
+    return this.interpreter.fault;
   }
   configuration(): string[] {
     return this.interpreter.configuration();

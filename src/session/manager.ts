@@ -4,7 +4,7 @@
  * another (W3C §6.2: sent events arrive on the target's external queue).
  */
 import { randomBytes } from 'node:crypto';
-import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
+import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
 import { RealClock } from './clock.js';
 import { ManagedSession } from './managedSession.js';
 import { createSessionHost } from './sessionHost.js';
@@ -111,6 +111,17 @@ export class SessionManager {
     const session = this.sessions.get(sessionid);
     if (!session) return false;
     session.interpreter.stop();
+    return true;
+  }
+
+  /**
+   * Ends a session because it hit a bound: like terminate (onexit runs, children are cancelled),
+   * but the session ends 'aborted' with `fault`, which query, the log and a metric show.
+   */
+  abort(sessionid: string, fault: SessionFault): boolean {
+    const session = this.sessions.get(sessionid);
+    if (!session) return false;
+    session.interpreter.abort(fault);
     return true;
   }
 

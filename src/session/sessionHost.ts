@@ -114,7 +114,7 @@ export function createSessionHost(manager: SessionManager): Host {
       opts.onLog?.(sessionid, label, value);
     },
 
-    sessionEnded(sessionid, reason, donedata) {
+    sessionEnded(sessionid, reason, donedata, fault) {
       const session = manager.session(sessionid);
       if (!session) return;
       const by = session.invokedBy;
@@ -123,6 +123,15 @@ export function createSessionHost(manager: SessionManager): Host {
       if (by && parent && reason === 'final' && parent.children?.get(by.invokeid) === sessionid) {
         parent.children.delete(by.invokeid);
         manager.deliver(by.parent, { name: `done.invoke.${by.invokeid}`, type: 'external', invokeid: by.invokeid, data: donedata });
+      }
+      // An aborted child sends no done.invoke (it reached no final state, W3C §6.4) but its parent
+      // hears why, as an error it can handle: error.execution with the invokeid (docs/engine.md).
+      if (by && parent && reason === 'aborted' && parent.children?.get(by.invokeid) === sessionid) {
+        parent.children.delete(by.invokeid);
+        manager.deliver(by.parent, {
+          name: 'error.execution', type: 'platform', invokeid: by.invokeid,
+          data: { tagname: 'invoke', invokeid: by.invokeid, code: fault?.code ?? 'aborted', reason: fault?.message ?? 'the invoked session was aborted' },
+        });
       }
       manager.forget(session);
       opts.onSessionEnded?.(session);

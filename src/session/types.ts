@@ -7,7 +7,7 @@
 import type { CompiledDocument } from '../scxml/index.js';
 import type { OutgoingSend, ScxmlEvent, SendResult } from '../scxml/host.js';
 import type { PortableValue } from '../scxml/datamodel/types.js';
-import type { SessionSnapshot, SessionStatus } from '../scxml/api.js';
+import type { SessionFault, SessionSnapshot, SessionStatus } from '../scxml/api.js';
 
 /** Time and timers, injectable: RealClock in production, FakeClock in tests. */
 export interface Clock {
@@ -68,6 +68,8 @@ export interface SessionHandle {
   datamodelView(): Record<string, unknown>;
   /** The evaluated donedata of the final state the session ended in, if any. */
   readonly donedata: PortableValue;
+  /** Set when the session was aborted because it hit a bound (engine or session layer). */
+  readonly fault: SessionFault | undefined;
   snapshot(): SessionSnapshot;
 }
 

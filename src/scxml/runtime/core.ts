@@ -3,7 +3,7 @@
  * and the host. The public face is Interpreter (interpreter.ts); this class is what the algorithm
  * sees as its Machine and what content sees as its ExecutionContext.
  */
-import type { SessionOptions, SessionStatus } from '../api.js';
+import type { SessionFault, SessionOptions, SessionStatus } from '../api.js';
 import { evaluateBoolean, evaluateParams } from '../content/evaluate.js';
 import { evaluateContent } from '../content/params.js';
 import { raiseExecutionError } from '../content/run.js';
@@ -36,6 +36,8 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   idCounter = 0;
   /** The evaluated `<donedata>` of the top-level final state reached. */
   donedata: PortableValue = undefined;
+  /** The bound the session hit, when it was aborted. */
+  fault: SessionFault | undefined = undefined;
 
   constructor(doc: CompiledDocument, options: SessionOptions) {
     this.doc = doc;

@@ -14,7 +14,9 @@ export function queryBody(ctx: NodeContext, sessionid: string): Record<string, u
   const h = ctx.manager.get(sessionid);
   const f = ctx.finished.get(sessionid);
   if (f && (!h || h.status === 'done')) {
-    return { sessionid, name: f.name ?? null, node: ctx.nodeId, status: 'done', configuration: f.configuration, datamodel: f.datamodel, donedata: f.donedata ?? null };
+    const body: Record<string, unknown> = { sessionid, name: f.name ?? null, node: ctx.nodeId, status: 'done', configuration: f.configuration, datamodel: f.datamodel, donedata: f.donedata ?? null };
+    if (f.fault) body.fault = { code: f.fault.code, message: f.fault.message };
+    return body;
   }
   if (h) {
     return { sessionid, name: h.name ?? null, node: ctx.nodeId, status: h.status === 'done' ? 'done' : 'running', configuration: h.configuration(), datamodel: h.datamodelView() };
