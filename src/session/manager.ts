@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
-import { isOrsError, orsError } from '../errors.js';
+import { ERRORS, isOrsError, orsError } from '../errors.js';
 import { RealClock } from './clock.js';
 import { ManagedSession } from './managedSession.js';
 import { MemoryGuard } from './memory.js';
@@ -27,6 +27,8 @@ import type { Clock, DeliverResult, SessionHandle, SessionManagerOptions } from 
 const SLICE_MS = 10;
 /** External events one session may process before the other runnable sessions get their turn. */
 const MACROSTEPS_PER_RUN = 64;
+/** A run longer than this is followed by a memory check at once (memory.ts). */
+const LONG_RUN_MS = 1;
 
 export interface StartOptions {
   readonly params?: Readonly<Record<string, PortableValue>>;
@@ -99,11 +101,26 @@ export class SessionManager {
 
   /** The checks that need no document: max-sessions and the depth (`what` names the document for the message). */
   checkRoom(depth: number, what: string): void {
+    const refusal = this.roomRefusal(depth, what);
+    if (refusal) throw orsError(refusal.code, refusal.details as never);
+  }
+
+  /**
+   * Why a session at `depth` could not start now, without building an Error (a storm of refused
+   * `<session:start>`s must stay cheap: capturing a stack trace costs more than the rest together).
+   */
+  roomRefusal(depth: number, what: string): { code: 'too_many_sessions' | 'invoke_too_deep'; message: string; details: object } | undefined {
     const o = this.options;
     const limit = o.maxSessions ?? Infinity;
-    if (this.sessions.size + (o.reservedSessions?.() ?? 0) >= limit) throw orsError('too_many_sessions', { limit });
+    if (this.sessions.size + (o.reservedSessions?.() ?? 0) >= limit) {
+      return { code: 'too_many_sessions', message: ERRORS.too_many_sessions.message({ limit }), details: { limit } };
+    }
     const maxDepth = o.maxInvokeDepth ?? Infinity;
-    if (depth > maxDepth) throw orsError('invoke_too_deep', { limit: maxDepth, uri: what });
+    if (depth > maxDepth) {
+      const details = { limit: maxDepth, uri: what };
+      return { code: 'invoke_too_deep', message: ERRORS.invoke_too_deep.message(details), details };
+    }
+    return undefined;
   }
 
   /** The depth of a running session (0 when unknown): a `<session:start>` child gets this + 1. */
@@ -260,15 +277,21 @@ export class SessionManager {
 
   private runBatch(): void {
     this.scheduled = false;
-    const deadline = performance.now() + SLICE_MS;
+    let now = performance.now();
+    const deadline = now + SLICE_MS;
     // Round-robin: a session with events left is added again at the end of the set, which this loop
     // then reaches after every other runnable session (a Set iterates entries added while iterating).
     for (const session of this.runnable) {
       this.runnable.delete(session);
+      const before = now;
       this.runSession(session);
-      if (performance.now() >= deadline) break;
+      now = performance.now();
+      // A long run may have allocated a lot: judge memory before the next session runs (ten copies
+      // of a hog started at once: the first one's abort quarantines the document for the nine).
+      if (now - before > LONG_RUN_MS) this.memory?.check(now, true);
+      if (now >= deadline) break;
     }
-    this.memory?.afterSlice(performance.now());
+    this.memory?.check(now, false);
     if (this.runnable.size > 0) {
       this.scheduled = true;
       setImmediate(() => this.runBatch());

@@ -34,10 +34,9 @@ export function sessionStart(node: () => NodeContext) {
       const parent = r.sessionid;
       const depth = ctx.manager.depthOf(parent) + 1;
       if (idlocation !== undefined) r.assign(idlocation, childId);
-      try {
-        ctx.manager.checkRoom(depth, target);
-      } catch (e) {
-        refused(ctx, parent, target, childId, e);
+      const refusal = ctx.manager.roomRefusal(depth, target);
+      if (refusal) {
+        refused(ctx, parent, target, childId, refusal.code, refusal.message);
         return;
       }
       ctx.pendingStarts++;
@@ -57,13 +56,11 @@ async function startChild(ctx: NodeContext, parent: string, src: string, params:
     ctx.manager.deliver(parent, { name: 'session.start.done', type: 'external', data: { sessionid } });
   } catch (e) {
     if (pending) ctx.pendingStarts--;
-    refused(ctx, parent, src, sessionid, e);
+    refused(ctx, parent, src, sessionid, isOrsError(e) ? e.code : 'start_failed', (e as Error).message);
   }
 }
 
-function refused(ctx: NodeContext, parent: string, src: string, sessionid: string, e: unknown): void {
-  const code = isOrsError(e) ? e.code : 'start_failed';
-  const message = (e as Error).message;
+function refused(ctx: NodeContext, parent: string, src: string, sessionid: string, code: string, message: string): void {
   if (ctx.log.isLevelEnabled('warn')) ctx.log.warn({ sessionid: parent, child: sessionid, src, code, err: message }, 'session:start failed');
   ctx.manager.deliver(parent, { name: 'error.session.start', type: 'external', data: { sessionid, code, message } });
 }
