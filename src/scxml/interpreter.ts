@@ -48,8 +48,8 @@ export class Interpreter {
     return this.core.invokedBy;
   }
 
-  /** W3C interpret(): data model, top-level scripts, initial configuration, first macrostep. */
-  start(): void {
+  /** W3C interpret(): data model, top-level scripts, initial configuration, first macrostep (then runQueued(maxMacrosteps)). */
+  start(maxMacrosteps = Infinity): void {
     const core = this.core;
     if (core.status !== 'new') throw new Error(`session ${core.sessionid} was already started`);
     core.status = 'running';
@@ -68,7 +68,7 @@ export class Interpreter {
     } finally {
       this.busy = false;
     }
-    this.runQueued();
+    this.runQueued(maxMacrosteps);
   }
 
   /** Put an external event on the queue; runQueued() processes it. Ignored once the session is done. */

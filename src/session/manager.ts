@@ -310,7 +310,7 @@ export class SessionManager {
         // bound) refuses it before it costs anything (issue 6: ten copies must not cost ten limits).
         const refusal = this.admission(session.document);
         if (refusal) session.interpreter.abort(refusal);
-        else session.interpreter.start();
+        else session.interpreter.start(MACROSTEPS_PER_RUN);
       } else {
         session.interpreter.runQueued(MACROSTEPS_PER_RUN);
       }
