@@ -60,8 +60,8 @@ export const ERRORS = {
     d.line === undefined ? `the document is not valid SCXML: ${d.reason}` : `the document is not valid SCXML at line ${d.line}, column ${d.column}: ${d.reason}`),
   invoke_too_deep: entry<{ limit: number; uri: string }>(422, 'Starting this session would nest more than orchestration.max-invoke-depth <invoke>/<session:start> levels.', (d) =>
     `starting ${d.uri} would nest more than ${d.limit} levels of <invoke>/<session:start> (orchestration.max-invoke-depth): a document probably starts itself without end; end the recursion, or raise the option`),
-  datamodel_too_large: entry<Sid & { size: number; limit: number }>(422, 'The session\'s data model is too large to show in a query answer.', (d) =>
-    `the data model of session ${d.sessionid} holds about ${Math.round(d.size / 1048576)} MB, more than the ${Math.round(d.limit / 1048576)} MB a query shows: keep large values out of the data model (or in fewer, smaller items)`),
+  datamodel_too_large: entry<Sid & { limit: number }>(422, 'The session\'s data model is too large to show in a query answer.', (d) =>
+    `the data model of session ${d.sessionid} holds more than the ${Math.round(d.limit / 1048576)} MB a query shows: keep large values out of the data model (or in fewer, smaller items)`),
   document_too_large: entry<Src & { limit: number }>(422, 'The document is larger than orchestration.max-document-size.', (d) =>
     `document "${d.src}" exceeds ${d.limit} bytes: split it, or raise orchestration.max-document-size`),
   document_fetch_failed: entry<Src & { reason: string }>(502, 'The http(s) document named by src could not be fetched.', (d) =>

@@ -41,6 +41,12 @@ export interface OrchestrationOptions {
   readonly 'max-session-memory': number;
   /** Milliseconds a document is refused after its sessions hit a bound (doubling on repeats, at most 1 h); 0: never. @default 10000 */
   readonly 'quarantine-time': number;
+  /** Most microsteps one macrostep of a session may take (a `<raise>` or eventless loop); the session is aborted with `microstep_limit`. @default 100000 */
+  readonly 'max-microsteps': number;
+  /** Milliseconds one macrostep may run, scripts and `<foreach>` included; the session is aborted with `time_limit`. @default 100 */
+  readonly 'macrostep-timeout': number;
+  /** Most delayed `<send>`s one session may have pending; one more raises error.communication. @default 10000 */
+  readonly 'max-delayed-sends': number;
   /** Largest request body accepted, in bytes. @default 1048576 */
   readonly 'max-body-size': number;
   /** Largest SCXML document accepted, in bytes. @default 1048576 */

@@ -52,6 +52,36 @@ export interface SessionOptions {
   readonly ioprocessors?: Readonly<Record<string, { readonly location: string }>>;
   /** Extra read-only system variables (the server adds `_genesys`). */
   readonly systemVariables?: Readonly<Record<string, PortableValue>>;
+  /** Bounds on what one session may do (issue 6); each unset field takes its default. */
+  readonly limits?: SessionLimits;
+}
+
+/**
+ * Bounds that keep one session from holding its process (docs/engine.md, "Bounds"). A session that
+ * exceeds one is aborted with the fault code named here, unless said otherwise.
+ */
+export interface SessionLimits {
+  /** Microsteps in one macrostep (a `<raise>` or eventless transition loop): `microstep_limit`. @default 100000 */
+  readonly maxMicrosteps?: number;
+  /**
+   * Milliseconds one macrostep may run, everything in it included (scripts, `<foreach>`), checked
+   * every 16 microsteps and every 64 `<foreach>` iterations: `time_limit`. @default 100
+   */
+  readonly macrostepTimeoutMs?: number;
+  /**
+   * Events each queue may hold. The internal queue overflowing (a raise storm) aborts with
+   * `queue_limit`; a send refused because the external queue it goes to is full raises
+   * error.communication, and a session whose sends keep being refused is aborted with `queue_limit`.
+   * @default 10000
+   */
+  readonly maxQueuedEvents?: number;
+  /** Delayed sends pending at once; one more raises error.communication (and counts as a refused send). @default 10000 */
+  readonly maxDelayedSends?: number;
+  /**
+   * Milliseconds one runQueued() call may spend before it returns between two macrosteps with events
+   * still queued (queuedEvents > 0), so its host can let other sessions and I/O run. @default 20
+   */
+  readonly runSliceMs?: number;
 }
 
 export type SessionStatus = 'new' | 'running' | 'done';

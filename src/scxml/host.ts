@@ -41,9 +41,10 @@ export interface OutgoingSend {
  * 'ok': dispatched (or queued for delivery); 'bad-target': the target is syntactically not one this
  * processor can address (→ error.execution, W3C test 159/194); 'unreachable': a valid address with
  * nobody there (→ error.communication, W3C test 496); 'unsupported-type': no such Event I/O
- * Processor (→ error.execution, W3C test 199).
+ * Processor (→ error.execution, W3C test 199); 'queue-full': the target's queue is at its bound
+ * (→ error.communication, counted against the sender: SessionLimits.maxQueuedEvents).
  */
-export type SendResult = 'ok' | 'bad-target' | 'unreachable' | 'unsupported-type';
+export type SendResult = 'ok' | 'bad-target' | 'unreachable' | 'unsupported-type' | 'queue-full';
 
 /** An `<invoke>` to start, at the end of the macrostep that entered its state (W3C §6.4). */
 export interface InvokeRequest {

@@ -3,7 +3,7 @@ export { compileDocument } from './model/compile.js';
 export { ScxmlDocumentError } from './model/errors.js';
 export { Interpreter } from './interpreter.js';
 export type { CompiledDocument, StateNode } from './model/types.js';
-export type { CompileOptions, SessionOptions, SessionSnapshot, SessionStatus, DelayedSendSnapshot, SessionFault, EndReason } from './api.js';
+export type { CompileOptions, SessionOptions, SessionSnapshot, SessionStatus, DelayedSendSnapshot, SessionFault, SessionLimits, EndReason } from './api.js';
 export * from './host.js';
 export { DataModelFault, isXmlValue } from './datamodel/types.js';
 export type { PortableValue, XmlValue } from './datamodel/types.js';

@@ -62,17 +62,21 @@ export class Interpreter {
     }
     this.params = undefined;
     this.busy = true;
+    const now = core.host.now();
+    // Top-level scripts and the initial entry are the first macrostep: its bounds start here.
+    core.beginMacrostep(now);
     try {
       executeBlock(core, doc.initScripts);
       enterStates(core, [doc.root.initial!]);
     } finally {
       this.busy = false;
     }
-    this.runQueued(maxMacrosteps);
+    this.drain(now, false, maxMacrosteps);
   }
 
   /** Put an external event on the queue; runQueued() processes it. Ignored once the session is done. */
   enqueue(event: ScxmlEvent): void {
+    // The host bounds what others deliver (its own max-queued-events answer); this queue is O(1).
     if (this.core.status !== 'done') this.core.externalQueue.push(event);
   }
 
@@ -82,25 +86,49 @@ export class Interpreter {
   }
 
   /**
-   * Runs macrosteps until no event is left, the session ends, or `maxMacrosteps` external events
-   * were processed (the host's fair share: the rest waits for its next turn, W3C §4.1 keeps order).
+   * Runs macrosteps until no event is left, the session ends, or this call has used its slice
+   * (SessionLimits.runSliceMs): then it returns between two macrosteps with `queuedEvents > 0`, and
+   * the host calls it again on a later turn, so a session feeding itself events cannot hold the process.
+   * The host may also bound how many external events (macrosteps) one call takes: `maxMacrosteps`,
+   * its fair share among the sessions waiting (W3C §4.1 order is kept: the rest waits its turn).
    */
   runQueued(maxMacrosteps = Infinity): void {
     const core = this.core;
     if (core.status !== 'running' || this.busy) return;
+    const now = core.host.now();
+    core.beginMacrostep(now);
+    this.drain(now, true, maxMacrosteps);
+  }
+
+  private drain(start: number, fresh: boolean, maxMacrosteps: number): void {
+    const core = this.core;
+    if (core.status !== 'running' || this.busy) return;
     this.busy = true;
     try {
+      // Leftover internal events (a restored snapshot) or the initial macrostep's: finish that macrostep.
       runUntilStable(core);
-      for (let n = 0; core.running && n < maxMacrosteps; n++) {
-        const event = core.externalQueue.shift();
-        if (event === undefined) break;
-        processExternalEvent(core, event);
+      const sliceEnd = start + core.limits.runSliceMs;
+      let first = fresh;
+      for (let n = 0; core.running && core.externalQueue.length > 0 && n < maxMacrosteps; n++) {
+        // One clock read per macrostep: the start of its time bound, and the end of this call's slice.
+        const now = first ? start : core.host.now();
+        if (!first && now >= sliceEnd) break;
+        first = false;
+        core.beginMacrostep(now);
+        processExternalEvent(core, core.externalQueue.shift()!);
         runUntilStable(core);
       }
     } finally {
       this.busy = false;
     }
-    if (!core.running) this.exitInterpreter(core.fault ? 'aborted' : this.stopRequested ? 'stopped' : 'final');
+    if (!core.running) this.end();
+  }
+
+  /** The loop stopped: exit with the reason, onexit handlers under a fresh budget of the same bounds. */
+  private end(): void {
+    const core = this.core;
+    core.beginMacrostep(core.host.now());
+    this.exitInterpreter(core.fault ? 'aborted' : this.stopRequested ? 'stopped' : 'final');
   }
 
   /** A timer armed through host.scheduleDelayedSend is due: dispatch that send (then call runQueued). */
@@ -118,13 +146,10 @@ export class Interpreter {
     if (this.core.status === 'done') return;
     if (this.core.status === 'new') this.core.status = 'running';
     this.core.running = false;
-    if (this.busy) {
-      // Called from inside this session's own macrostep: the loop ends after the current
-      // microstep and runQueued() exits the interpreter then, never in the middle of one.
-      this.stopRequested = true;
-      return;
-    }
-    this.exitInterpreter(this.core.fault ? 'aborted' : 'stopped');
+    this.stopRequested = true;
+    // Called from inside this session's own macrostep: the loop ends after the current
+    // microstep and runQueued() exits the interpreter then, never in the middle of one.
+    if (!this.busy) this.end();
   }
 
   /**
@@ -134,6 +159,12 @@ export class Interpreter {
    */
   abort(fault: SessionFault): void {
     if (this.core.status === 'done') return;
+    if (this.busy) {
+      // From inside its own macrostep: content still running stops at its next bound check.
+      this.core.abortWith(fault);
+      this.stopRequested = true;
+      return;
+    }
     this.core.fault ??= fault;
     this.stop();
   }
@@ -153,8 +184,8 @@ export class Interpreter {
     }
     core.configuration = finalConfiguration;
     core.status = 'done';
-    core.internalQueue = [];
-    core.externalQueue = [];
+    core.internalQueue.clear();
+    core.externalQueue.clear();
     if (core.pendingSends) {
       for (const sendid of core.pendingSends.keys()) core.host.cancelDelayedSend(core.sessionid, sendid);
       core.pendingSends = undefined;

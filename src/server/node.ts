@@ -105,6 +105,7 @@ export class OrsNode implements NodeContext {
       maxInvokeDepth: o['max-invoke-depth'],
       maxSessionMemory: o['max-session-memory'],
       admit: (doc) => this.quarantine.check(doc),
+      limits: { maxMicrosteps: o['max-microsteps'], macrostepTimeoutMs: o['macrostep-timeout'], maxDelayedSends: o['max-delayed-sends'] },
     });
     // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
@@ -180,7 +181,7 @@ export class OrsNode implements NodeContext {
     }
     // A finished session keeps no data model too large to show: it would hold the memory for finished-retention.
     const size = this.config.orchestration['finished-retention'] > 0 ? h.approximateSize(MAX_QUERY_DATAMODEL) : 0;
-    this.finished.add(size > MAX_QUERY_DATAMODEL ? withoutDatamodel(h, size) : h);
+    this.finished.add(size > MAX_QUERY_DATAMODEL ? withoutDatamodel(h) : h);
     this.requests.sessionEnded(h.id);
   }
 

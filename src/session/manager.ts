@@ -11,7 +11,7 @@
  * (quarantine).
  */
 import { randomBytes } from 'node:crypto';
-import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
+import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionLimits, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
 import { ERRORS, isOrsError, orsError } from '../errors.js';
 import { RealClock } from './clock.js';
 import { ManagedSession } from './managedSession.js';
@@ -48,6 +48,8 @@ export class SessionManager {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private readonly memory: MemoryGuard | undefined;
+  /** One object for every session (the engine resolves it once). */
+  private readonly limits: SessionLimits | undefined;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
@@ -61,6 +63,8 @@ export class SessionManager {
         heap: options.heapStatistics,
       });
     }
+    const max = options.maxQueuedEvents;
+    this.limits = max === undefined ? options.limits : { ...options.limits, maxQueuedEvents: max };
   }
 
   get size(): number {
@@ -219,6 +223,7 @@ export class SessionManager {
     for (const session of this.sessions.values()) this.clearTimers(session);
     this.sessions.clear();
     this.runnable.clear();
+    this.memory?.close();
   }
 
   /** What every session of this manager gets: this host, its Event I/O Processor addresses, system variables. */
@@ -229,7 +234,7 @@ export class SessionManager {
       ioprocessors[p.type] = { location };
       for (const alias of p.aliases) ioprocessors[alias] = { location };
     }
-    return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid) };
+    return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid), limits: this.limits };
   }
 
   private register(interpreter: Interpreter): ManagedSession {
@@ -288,7 +293,7 @@ export class SessionManager {
       now = performance.now();
       // A long run may have allocated a lot: judge memory before the next session runs (ten copies
       // of a hog started at once: the first one's abort quarantines the document for the nine).
-      if (now - before > LONG_RUN_MS) this.memory?.check(now, true);
+      if (now - before > LONG_RUN_MS) this.memory?.afterLongRun(session, now);
       if (now >= deadline) break;
     }
     this.memory?.check(now, false);

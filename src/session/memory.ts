@@ -2,7 +2,8 @@
  * The per-session memory bound (issue 6: a session can keep a huge value in its data model across
  * macrosteps). Measuring every session after every macrostep would slow the hot path, so the guard
  * looks at V8's heap (about 1.5 µs a look) at most every CHECK_EVERY_MS of scheduling, and after any
- * run longer than a millisecond (allocating much takes time), and measures data models only when
+ * run longer than a millisecond (allocating much takes time; that session is measured at once,
+ * since new data may have replaced garbage without the heap growing), and measures data models only when
  * the heap grew by GROWTH bytes since the last measurement (a session cannot hold more than the heap
  * grew by without the heap growing), and then only the sessions that ran since: data changes only in
  * macrosteps. A session over `maxSessionMemory` is aborted with fault `memory_limit`.
@@ -11,6 +12,7 @@
  * (over MIN_VICTIM each) are aborted first until about the excess is freed, then it waits
  * PRESSURE_PAUSE_MS for the collector before it judges again.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { SessionFault } from '../scxml/index.js';
 import type { ManagedSession } from './managedSession.js';
@@ -38,10 +40,35 @@ export class MemoryGuard {
   private lastCheck = 0;
   private pausedUntil = 0;
   private readonly heap: () => { used_heap_size: number; heap_size_limit: number };
+  /** Lowers the baseline after each collection: growth must count from what is really in use. */
+  private readonly gc: PerformanceObserver;
 
   constructor(private readonly options: MemoryGuardOptions) {
     this.heap = options.heap ?? getHeapStatistics;
     this.baseline = this.heap().used_heap_size;
+    this.gc = new PerformanceObserver(() => {
+      const used = this.heap().used_heap_size;
+      if (used < this.baseline) this.baseline = used;
+    });
+    this.gc.observe({ entryTypes: ['gc'] });
+  }
+
+  close(): void {
+    this.gc.disconnect();
+    this.ran.clear();
+  }
+
+  /**
+   * A run that took long may have allocated much, possibly in place of garbage that the collector
+   * freed meanwhile (the heap need not grow): measure that session now, then check as usual.
+   */
+  afterLongRun(session: ManagedSession, now: number): void {
+    if (session.status === 'running') {
+      const cap = this.options.maxSessionMemory;
+      const size = session.interpreter.approximateSize(cap);
+      if (size > cap) this.options.abort(session, memoryFault(size, cap));
+    }
+    this.check(now, true);
   }
 
   /** The session ran a macrostep or more: its data may have grown. */

@@ -25,7 +25,7 @@ export function createSessionHost(manager: SessionManager): Host {
   function deliverOrUnreachable(sessionid: string | undefined, event: ScxmlEvent): SendResult {
     if (sessionid === undefined) return 'unreachable';
     const r = manager.deliver(sessionid, event);
-    return r === 'queued' ? 'ok' : 'unreachable';
+    return r === 'queued' ? 'ok' : r === 'queue_full' ? 'queue-full' : 'unreachable';
   }
 
   function sendScxml(send: OutgoingSend): SendResult {

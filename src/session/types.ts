@@ -7,7 +7,7 @@
 import type { CompiledDocument } from '../scxml/index.js';
 import type { OutgoingSend, ScxmlEvent, SendResult } from '../scxml/host.js';
 import type { PortableValue } from '../scxml/datamodel/types.js';
-import type { SessionFault, SessionSnapshot, SessionStatus } from '../scxml/api.js';
+import type { SessionFault, SessionLimits, SessionSnapshot, SessionStatus } from '../scxml/api.js';
 
 /** Time and timers, injectable: RealClock in production, FakeClock in tests. */
 export interface Clock {
@@ -50,7 +50,7 @@ export interface SessionManagerOptions {
   readonly newSessionId?: () => string;
   /** Extra system variables per session (the server adds `_genesys`). */
   readonly systemVariables?: (sessionid: string) => Readonly<Record<string, PortableValue>>;
-  /** Most events one session may have queued before `deliver` refuses more. @default 10000 */
+  /** Most events one session may have queued before `deliver` refuses more; also the sessions' own queue bound. @default 10000 */
   readonly maxQueuedEvents?: number;
   /** Most sessions at once, whichever way they are created (HTTP, `<invoke>`, `<session:start>`). @default no limit */
   readonly maxSessions?: number;
@@ -64,6 +64,8 @@ export interface SessionManagerOptions {
   readonly heapStatistics?: () => { used_heap_size: number; heap_size_limit: number };
   /** Refuses a document's new sessions by throwing (the server's quarantine); checked at start and before the first macrostep. */
   readonly admit?: (doc: CompiledDocument) => void;
+  /** Bounds of every session (microsteps, macrostep time…); maxQueuedEvents above overrides limits.maxQueuedEvents. @default engine defaults */
+  readonly limits?: SessionLimits;
 }
 
 /** What the outside sees of one session. */

@@ -7,7 +7,8 @@ import { call, nodeFor, query, queryUntil, startSession } from '../helpers/node.
 import { assertServing, eventually, watchHeartbeat } from './watch.js';
 
 test('a <session:start> storm stops at max-sessions: the rest get error.session.start too_many_sessions', async (t) => {
-  const n = await nodeFor(t, ['--max-sessions', '200']);
+  // The storm's one macrostep must not meet the time bound on a loaded machine: this test is about max-sessions.
+  const n = await nodeFor(t, ['--max-sessions', '200', '--macrostep-timeout', '5000']);
   await assertServing(n.url); // warm: the first start in a process compiles more than any later one
   const hb = watchHeartbeat(n.url);
   const sid = await startSession(n.url, 'abuse/start-storm.scxml', { n: '2000' });

@@ -16,6 +16,12 @@ export interface EventLoopHooks {
   invokeStates(states: readonly StateNode[]): void;
   /** Finalize and autoforward (W3C §6.4). */
   beforeExternalEvent(event: ScxmlEvent): void;
+  /** Microsteps of this macrostep so far; the loop counts, the interpreter resets it per macrostep. */
+  microsteps: number;
+  /** When `microsteps` reaches this, checkMicrosteps() runs: one compare per microstep on the hot path. */
+  readonly nextCheck: number;
+  /** Checks the macrostep's bounds (count, time); sets running = false when one is exceeded. */
+  checkMicrosteps(): void;
 }
 
 /**
@@ -37,7 +43,11 @@ export function runUntilStable(m: Machine & EventLoopHooks): void {
           enabledTransitions = selectTransitions(m, internalEvent.name);
         }
       }
-      if (enabledTransitions.length > 0) microstep(m, enabledTransitions);
+      if (enabledTransitions.length > 0) {
+        microstep(m, enabledTransitions);
+        // A <raise> or eventless loop never empties the internal queue: bound the macrostep (issue 6).
+        if (++m.microsteps >= m.nextCheck) m.checkMicrosteps();
+      }
     }
     if (!m.running) return;
     if (m.statesToInvoke.length > 0) {

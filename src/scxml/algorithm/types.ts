@@ -2,6 +2,7 @@
 import type { ExecutionContext } from '../content/types.js';
 import type { ScxmlEvent } from '../host.js';
 import type { CompiledDocument, StateNode, Transition } from '../model/types.js';
+import type { EventQueue } from '../runtime/queue.js';
 
 export interface Machine {
   readonly doc: CompiledDocument;
@@ -12,7 +13,7 @@ export interface Machine {
   statesToInvoke: StateNode[];
   /** History state index → the states it recorded. Created on first use. */
   historyValue: Map<number, readonly StateNode[]> | undefined;
-  internalQueue: ScxmlEvent[];
+  internalQueue: EventQueue<ScxmlEvent>;
   running: boolean;
   /** Late binding: initialise a state's data the first time it is entered (W3C §5.3). */
   enteringState(state: StateNode): void;

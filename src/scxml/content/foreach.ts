@@ -30,6 +30,8 @@ export function compileForeach(el: XmlElement, c: ContentCompiler): Action {
     run(ctx) {
       const items = ctx.dm.iterate(evaluate(ctx.dm, array));
       for (let i = 0; i < items.length; i++) {
+        // A million iterations must not hold the process: the session's macrostep time bound applies.
+        ctx.checkBounds();
         bind(ctx, item, items[i]);
         if (index !== undefined) bind(ctx, index, i);
         runNested(ctx, block);

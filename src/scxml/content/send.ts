@@ -32,6 +32,10 @@ export function dispatchSend(ctx: ExecutionContext, send: Omit<PendingSend, 'due
   }
   const result = ctx.host.send({ from: ctx.sessionid, type, target: target ?? '', event });
   if (result === 'ok') return;
+  if (result === 'queue-full') {
+    ctx.refuseSend(send.sendid, `the queue of send target "${target}" is full`);
+    return;
+  }
   const errorName = result === 'unreachable' ? 'error.communication' : 'error.execution';
   const reason =
     result === 'unreachable' ? `nobody at send target "${target}"`

@@ -40,6 +40,13 @@ export interface ExecutionContext {
   addPendingSend(send: PendingSend): void;
   /** `<cancel>`: forget a delayed send if it has not fired yet. */
   cancelPendingSend(sendid: string): void;
+  /**
+   * A send could not be accepted (a full queue): raises error.communication (W3C §6.2); a session
+   * whose sends keep being refused is aborted (api.ts SessionLimits.maxQueuedEvents).
+   */
+  refuseSend(sendid: string | undefined, reason: string): void;
+  /** Called by loops in content (`<foreach>`) each iteration: throws once the session hit a bound, so the loop stops. */
+  checkBounds(): void;
 }
 
 /** A compile-time fault kept for run time (expressionErrors: 'raise'): evaluating it raises error.execution. */

@@ -15,6 +15,11 @@ import type { Machine } from '../algorithm/types.js';
 import type { EventLoopHooks } from '../algorithm/mainEventLoop.js';
 import { initializeData } from './dataInit.js';
 import { beforeExternalEvent, startInvoke, type Invocation } from './invocations.js';
+import { EventQueue } from './queue.js';
+import {
+  ITERATIONS_PER_CLOCK_READ, MICROSTEPS_PER_CLOCK_READ, REFUSALS_BEFORE_ABORT,
+  internalQueueFault, microstepFault, refusalFault, resolveLimits, timeFault, type ResolvedLimits,
+} from './bounds.js';
 
 export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   readonly doc: CompiledDocument;
@@ -25,8 +30,8 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   configuration: StateNode[] = [];
   statesToInvoke: StateNode[] = [];
   historyValue: Map<number, readonly StateNode[]> | undefined = undefined;
-  internalQueue: ScxmlEvent[] = [];
-  externalQueue: ScxmlEvent[] = [];
+  internalQueue = new EventQueue<ScxmlEvent>();
+  externalQueue = new EventQueue<ScxmlEvent>();
   running = false;
   status: SessionStatus = 'new';
   pendingSends: Map<string, PendingSend> | undefined = undefined;
@@ -38,12 +43,25 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   donedata: PortableValue = undefined;
   /** The bound the session hit, when it was aborted. */
   fault: SessionFault | undefined = undefined;
+  readonly limits: ResolvedLimits;
+  // The budget of the macrostep running (bounds.ts): microsteps so far, when to look again, when it began.
+  microsteps = 0;
+  nextCheck = 0;
+  macrostepStart = 0;
+  /** Macrosteps begun, so a refused send can tell whether the one before also refused one. */
+  macrosteps = 0;
+  private iterations = 0;
+  private refusals = 0;
+  private lastRefusal = -2;
+  /** A bound was hit inside a macrostep: content still running stops at its next check (checkBounds). */
+  halted = false;
 
   constructor(doc: CompiledDocument, options: SessionOptions) {
     this.doc = doc;
     this.sessionid = options.sessionid;
     this.host = options.host;
     this.invokedBy = options.invokedBy;
+    this.limits = resolveLimits(options.limits);
     const { sessionid, ioprocessors } = options;
     this.dm = doc.datamodel.createSession({
       sessionid,
@@ -69,18 +87,79 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
     return this;
   }
 
+  // ---- Bounds (api.ts SessionLimits) ----
+  /** A macrostep begins at `now`: its microstep count and clock start again. */
+  beginMacrostep(now: number): void {
+    this.macrosteps++;
+    this.microsteps = 0;
+    this.nextCheck = Math.min(MICROSTEPS_PER_CLOCK_READ, this.limits.maxMicrosteps + 1);
+    this.macrostepStart = now;
+    this.halted = false;
+  }
+  /** Called by the event loop when `microsteps` reaches `nextCheck`. */
+  checkMicrosteps(): void {
+    const max = this.limits.maxMicrosteps;
+    if (this.microsteps > max) {
+      this.abortWith(microstepFault(max, this.activeIds()));
+      return;
+    }
+    this.checkTime();
+    this.nextCheck = Math.min(this.microsteps + MICROSTEPS_PER_CLOCK_READ, max + 1);
+  }
+  /** Aborts the session (at the end of this microstep) because it hit a bound. */
+  abortWith(fault: SessionFault): void {
+    this.fault ??= fault;
+    this.running = false;
+    this.halted = true;
+  }
+  private checkTime(): void {
+    const elapsed = this.host.now() - this.macrostepStart;
+    if (elapsed > this.limits.macrostepTimeoutMs) this.abortWith(timeFault(this.limits.macrostepTimeoutMs, elapsed, this.activeIds()));
+  }
+  private activeIds(): string[] {
+    return this.configuration.map((s) => s.id);
+  }
+
   // ---- ExecutionContext ----
+  checkBounds(): void {
+    if (!this.halted && ++this.iterations % ITERATIONS_PER_CLOCK_READ === 0) this.checkTime();
+    if (this.halted) throw new Error(`stopped: ${this.fault?.message ?? 'the session was aborted'}`);
+  }
   raiseInternal(event: ScxmlEvent): void {
+    if (this.halted) return;
+    if (this.internalQueue.length >= this.limits.maxQueuedEvents) {
+      this.abortWith(internalQueueFault(this.limits.maxQueuedEvents));
+      return;
+    }
     this.internalQueue.push(event);
   }
   enqueueExternal(event: ScxmlEvent): void {
+    if (this.externalQueue.length >= this.limits.maxQueuedEvents) {
+      this.refuseSend(event.sendid, `this session's external queue is full (max-queued-events ${this.limits.maxQueuedEvents})`);
+      return;
+    }
     this.externalQueue.push(event);
+  }
+  refuseSend(sendid: string | undefined, reason: string): void {
+    // W3C §6.2: a send the processor cannot deliver raises error.communication in the sender.
+    if (this.macrosteps - this.lastRefusal > 1) this.refusals = 0;
+    this.lastRefusal = this.macrosteps;
+    if (++this.refusals > REFUSALS_BEFORE_ABORT) {
+      this.abortWith(refusalFault(this.refusals, reason));
+      return;
+    }
+    this.raiseInternal({ name: 'error.communication', type: 'platform', sendid, data: { tagname: 'send', reason } });
   }
   generateId(): string {
     return (++this.idCounter).toString(36);
   }
   addPendingSend(send: PendingSend): void {
-    (this.pendingSends ??= new Map()).set(send.sendid, send);
+    const pending = (this.pendingSends ??= new Map());
+    if (pending.size >= this.limits.maxDelayedSends && !pending.has(send.sendid)) {
+      this.refuseSend(send.sendid, `this session has ${pending.size} delayed sends pending (max-delayed-sends)`);
+      return;
+    }
+    pending.set(send.sendid, send);
     this.host.scheduleDelayedSend(this.sessionid, send.sendid, send.dueAt);
   }
   cancelPendingSend(sendid: string): void {

@@ -5,6 +5,7 @@
 import type { SessionSnapshot } from '../api.js';
 import type { StateNode } from '../model/types.js';
 import type { SessionCore } from './core.js';
+import { EventQueue } from './queue.js';
 
 const indices = (states: readonly StateNode[]): number[] => states.map((s) => s.index);
 
@@ -18,8 +19,8 @@ export function snapshotCore(core: SessionCore): SessionSnapshot {
     configuration: indices(core.configuration),
     history,
     datamodel: core.dm.snapshot(),
-    internalQueue: core.internalQueue.slice(),
-    externalQueue: core.externalQueue.slice(),
+    internalQueue: core.internalQueue.toArray(),
+    externalQueue: core.externalQueue.toArray(),
     delayedSends: [...(core.pendingSends?.values() ?? [])],
     invocations: (core.invocations ?? []).map((i) => ({ invokeid: i.invokeid, state: i.state.index, invoke: i.state.invokes.indexOf(i.def) })),
     invokedBy: core.invokedBy,
@@ -43,8 +44,8 @@ export function restoreCore(core: SessionCore, snap: SessionSnapshot): void {
   const entries = Object.entries(snap.history);
   if (entries.length > 0) core.historyValue = new Map(entries.map(([h, list]) => [Number(h), list.map(state)]));
   core.dm.restore(snap.datamodel);
-  core.internalQueue = snap.internalQueue.slice();
-  core.externalQueue = snap.externalQueue.slice();
+  core.internalQueue = EventQueue.from(snap.internalQueue);
+  core.externalQueue = EventQueue.from(snap.externalQueue);
   if (snap.delayedSends.length > 0) core.pendingSends = new Map(snap.delayedSends.map((d) => [d.sendid, d]));
   if (snap.invocations.length > 0) {
     core.invocations = snap.invocations.map((i) => {

@@ -28,7 +28,7 @@ export function queryBody(ctx: NodeContext, sessionid: string): Record<string, u
   }
   if (h) {
     const size = h.approximateSize(MAX_QUERY_DATAMODEL);
-    if (size > MAX_QUERY_DATAMODEL) throw orsError('datamodel_too_large', { sessionid, size, limit: MAX_QUERY_DATAMODEL });
+    if (size > MAX_QUERY_DATAMODEL) throw orsError('datamodel_too_large', { sessionid, limit: MAX_QUERY_DATAMODEL });
     return { sessionid, name: h.name ?? null, node: ctx.nodeId, status: h.status === 'done' ? 'done' : 'running', configuration: h.configuration(), datamodel: h.datamodelView() };
   }
   const s = ctx.scheduled.get(sessionid);
@@ -40,8 +40,8 @@ export function queryBody(ctx: NodeContext, sessionid: string): Record<string, u
  * What a finished session whose data model is too large to show keeps: everything but the data,
  * which `$omitted` (no data id can start with `$`) explains.
  */
-export function withoutDatamodel(h: SessionHandle, size: number): SessionHandle {
-  const omitted = { $omitted: `the data model held about ${Math.round(size / 1048576)} MB, more than the ${MAX_QUERY_DATAMODEL / 1048576} MB a query shows; it was not kept` };
+export function withoutDatamodel(h: SessionHandle): SessionHandle {
+  const omitted = { $omitted: `the data model held more than the ${MAX_QUERY_DATAMODEL / 1048576} MB a query shows; it was not kept` };
   return {
     id: h.id, document: h.document, name: h.name, status: h.status, invokedBy: h.invokedBy, donedata: h.donedata, fault: h.fault,
     configuration: () => h.configuration(), datamodelView: () => omitted, approximateSize: () => 0, snapshot: () => h.snapshot(),
