@@ -1,6 +1,6 @@
 /**
  * One SCXML session: the engine's public face (see api.ts for the usage sketch).
- * Lifecycle: 'new' → start() → 'running' → (top-level final | stop()) → 'done'.
+ * Lifecycle: 'new' → start() → 'running' → (top-level final | stop() | abort(fault)) → 'done'.
  */
 import type { EndReason, SessionFault, SessionOptions, SessionSnapshot, SessionStatus } from './api.js';
 import { executeBlock } from './content/run.js';
@@ -71,7 +71,7 @@ export class Interpreter {
     } finally {
       this.busy = false;
     }
-    this.drain(now, false, maxMacrosteps);
+    this.drain(false, maxMacrosteps);
   }
 
   /** Put an external event on the queue; runQueued() processes it. Ignored once the session is done. */
@@ -95,26 +95,31 @@ export class Interpreter {
   runQueued(maxMacrosteps = Infinity): void {
     const core = this.core;
     if (core.status !== 'running' || this.busy) return;
-    const now = core.host.now();
-    core.beginMacrostep(now);
-    this.drain(now, true, maxMacrosteps);
+    // No clock read for the first macrostep of a call: on some machines a read costs as much as a
+    // tenth of a small macrostep. Its time bound starts at its first check (core.checkTime).
+    core.beginMacrostep(0);
+    this.drain(true, maxMacrosteps);
   }
 
-  private drain(start: number, fresh: boolean, maxMacrosteps: number): void {
+  /** `fresh`: the budget begun by runQueued is unused yet, so the first external event runs under it. */
+  private drain(fresh: boolean, maxMacrosteps: number): void {
     const core = this.core;
     if (core.status !== 'running' || this.busy) return;
     this.busy = true;
     try {
       // Leftover internal events (a restored snapshot) or the initial macrostep's: finish that macrostep.
       runUntilStable(core);
-      const sliceEnd = start + core.limits.runSliceMs;
       let first = fresh;
+      let sliceStart = 0;
       for (let n = 0; core.running && core.externalQueue.length > 0 && n < maxMacrosteps; n++) {
-        // One clock read per macrostep: the start of its time bound, and the end of this call's slice.
-        const now = first ? start : core.host.now();
-        if (!first && now >= sliceEnd) break;
+        if (!first) {
+          // One clock read per further macrostep: the start of its time bound and of this call's slice.
+          const now = core.host.now();
+          if (sliceStart === 0) sliceStart = now;
+          else if (now - sliceStart >= core.limits.runSliceMs) break;
+          core.beginMacrostep(now);
+        }
         first = false;
-        core.beginMacrostep(now);
         processExternalEvent(core, core.externalQueue.shift()!);
         runUntilStable(core);
       }

@@ -7,7 +7,7 @@ import { call, nodeFor, query, startSession } from '../helpers/node.js';
 import { bystander, HeartbeatProbe, whenDone } from '../helpers/attack.js';
 
 test('a <foreach> sending a million events to another session is aborted with queue_limit', async (t) => {
-  const n = await nodeFor(t, ['--max-queued-events', '1000', '--macrostep-timeout', '2000']);
+  const n = await nodeFor(t, ['--max-queued-events', '1000', '--macrostep-timeout', '10000']);
   const target = await startSession(n.url, 'waiter.scxml');
   const probe = await HeartbeatProbe.start(t, n.url);
   const sid = await startSession(n.url, 'abuse/foreach-sends.scxml', { target });

@@ -8,7 +8,7 @@ import { call, nodeFor, query, startSession } from '../helpers/node.js';
 import { bystander, HeartbeatProbe, whenDone } from '../helpers/attack.js';
 
 test('a burst of self-sends over max-queued-events: one error.communication per refused send', async (t) => {
-  const n = await nodeFor(t, ['--max-queued-events', '1000', '--macrostep-timeout', '5000']);
+  const n = await nodeFor(t, ['--max-queued-events', '1000', '--macrostep-timeout', '10000']);
   const sid = await startSession(n.url, 'abuse/self-flood.scxml', { count: '1050' });
   let q: any;
   for (let i = 0; i < 200; i++) {
@@ -25,7 +25,7 @@ for (const delay of ['0', '5']) {
   test(`a self-send flood (delay ${delay} ms) is aborted with queue_limit while the node keeps answering`, async (t) => {
     // Queue bounds smaller and the time bound larger than the defaults, so that the queue bound, not
     // the time bound, ends it even on a slow machine (arming 1000 timers takes a while).
-    const n = await nodeFor(t, ['--max-queued-events', '1000', '--max-delayed-sends', '1000', '--macrostep-timeout', '2000']);
+    const n = await nodeFor(t, ['--max-queued-events', '1000', '--max-delayed-sends', '1000', '--macrostep-timeout', '10000']);
     const other = await bystander(n.url);
     const probe = await HeartbeatProbe.start(t, n.url);
     const sid = await startSession(n.url, 'abuse/self-flood.scxml', { count: '5000', delay });

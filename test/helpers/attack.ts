@@ -4,55 +4,71 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { call, FIXTURES, REPO, startSession } from './node.js';
 
-/** Polls GET /heartbeat back to back (a pause of `gapMs` between answers) and keeps the slowest answer. */
-export class HeartbeatProbe {
-  maxMs = 0;
-  answers = 0;
-  failures: string[] = [];
-  private stopped = false;
-  private readonly done: Promise<void>;
+/**
+ * Polls GET /heartbeat back to back (a pause of `gapMs` between answers) from a separate process, as
+ * a load balancer would: the test process runs the node, so a probe inside it would also wait for
+ * its own client's turns of the event loop. Keeps the slowest answer.
+ */
+const PROBE = `
+const [url, gap] = process.argv.slice(1);
+let maxMs = 0, answers = 0, stopped = false; const failures = [];
+process.stdin.on('end', () => { stopped = true; }); process.stdin.resume();
+(async () => {
+  while (!stopped) {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(url + '/heartbeat', { signal: AbortSignal.timeout(60000) });
+      await res.text();
+      if (res.status !== 200) failures.push('status ' + res.status);
+    } catch (e) { failures.push(String(e)); }
+    maxMs = Math.max(maxMs, performance.now() - t0);
+    if (++answers === 1) process.stdout.write('ready\\n');
+    await new Promise((r) => setTimeout(r, Number(gap)));
+  }
+  process.stdout.write(JSON.stringify({ maxMs, answers, failures }) + '\\n');
+})();`;
 
-  /** Polls until stopAndCheck, or until the test ends (passed or failed). */
-  private constructor(t: TestContext, private readonly url: string, gapMs: number) {
-    this.done = this.loop(gapMs);
-    t.after(() => { this.stopped = true; return this.done; });
+export class HeartbeatProbe {
+  private out = '';
+  private readonly child: ChildProcess;
+
+  private constructor(t: TestContext, url: string, gapMs: number) {
+    this.child = spawn(process.execPath, ['-e', PROBE, url, String(gapMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child.stdout!.on('data', (d) => (this.out += d));
+    t.after(() => { if (this.child.exitCode === null) this.child.kill('SIGKILL'); });
   }
 
   /** A probe that has had its first answer (so it runs before the attack begins). */
   static async start(t: TestContext, url: string, gapMs = 20): Promise<HeartbeatProbe> {
     const probe = new HeartbeatProbe(t, url, gapMs);
-    while (probe.answers === 0) await new Promise((r) => setTimeout(r, 5));
+    while (!probe.out.startsWith('ready')) {
+      if (probe.child.exitCode !== null) throw new Error(`the heartbeat probe exited: ${probe.out}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     return probe;
   }
 
-  private async loop(gapMs: number): Promise<void> {
-    while (!this.stopped) {
-      const t0 = performance.now();
-      try {
-        const res = await fetch(this.url + '/heartbeat', { signal: AbortSignal.timeout(5000) });
-        await res.text();
-        if (res.status !== 200) this.failures.push(`status ${res.status}`);
-      } catch (e) {
-        this.failures.push(String(e));
-      }
-      this.maxMs = Math.max(this.maxMs, performance.now() - t0);
-      this.answers++;
-      await new Promise((r) => setTimeout(r, gapMs));
-    }
-  }
-
-  /** Stops polling; asserts every heartbeat was a 200 answered within `boundMs` (only a frozen node misses it). */
+  /**
+   * Stops polling; asserts every heartbeat was a 200 answered within `boundMs` (only a frozen node
+   * misses it). On a machine with more runnable work than cores the same CPU time takes longer in
+   * wall time, so the bound is scaled by the load per core when that is above 1 (reported).
+   */
   async stopAndCheck(boundMs = 1000): Promise<void> {
-    this.stopped = true;
-    await this.done;
-    assert.deepEqual(this.failures, [], 'every heartbeat answered 200');
-    assert.ok(this.answers >= 2, `the probe ran during the attack (${this.answers} answers)`);
-    assert.ok(this.maxMs < boundMs, `heartbeat kept answering: slowest ${this.maxMs.toFixed(0)} ms`);
+    const perCore = loadavg()[0]! / cpus().length;
+    const bound = boundMs * Math.max(1, perCore);
+    this.child.stdin!.end();
+    await once(this.child, 'exit');
+    const r = JSON.parse(this.out.trim().split('\n').pop()!) as { maxMs: number; answers: number; failures: string[] };
+    assert.deepEqual(r.failures, [], 'every heartbeat answered 200');
+    assert.ok(r.answers >= 2, `the probe ran during the attack (${r.answers} answers)`);
+    assert.ok(r.maxMs < bound, `heartbeat kept answering: slowest ${r.maxMs.toFixed(0)} ms (bound ${bound.toFixed(0)} ms at load ${perCore.toFixed(1)} per core)`);
   }
 }
 

@@ -48,6 +48,8 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   microsteps = 0;
   nextCheck = 0;
   macrostepStart = 0;
+  /** The first check of a macrostep: after MICROSTEPS_PER_CLOCK_READ microsteps, or sooner for a tiny maxMicrosteps. */
+  private readonly firstCheck: number;
   /** Macrosteps begun, so a refused send can tell whether the one before also refused one. */
   macrosteps = 0;
   private iterations = 0;
@@ -62,6 +64,7 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
     this.host = options.host;
     this.invokedBy = options.invokedBy;
     this.limits = resolveLimits(options.limits);
+    this.firstCheck = Math.min(MICROSTEPS_PER_CLOCK_READ, this.limits.maxMicrosteps + 1);
     const { sessionid, ioprocessors } = options;
     this.dm = doc.datamodel.createSession({
       sessionid,
@@ -88,11 +91,11 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
   }
 
   // ---- Bounds (api.ts SessionLimits) ----
-  /** A macrostep begins at `now`: its microstep count and clock start again. */
+  /** A macrostep begins at `now` (0: not read, the first check reads it): its microstep count and clock start again. */
   beginMacrostep(now: number): void {
     this.macrosteps++;
     this.microsteps = 0;
-    this.nextCheck = Math.min(MICROSTEPS_PER_CLOCK_READ, this.limits.maxMicrosteps + 1);
+    this.nextCheck = this.firstCheck;
     this.macrostepStart = now;
     this.halted = false;
   }
@@ -113,7 +116,13 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
     this.halted = true;
   }
   private checkTime(): void {
-    const elapsed = this.host.now() - this.macrostepStart;
+    const now = this.host.now();
+    // The macrostep began without a clock read (runQueued's first): its time bound starts now.
+    if (this.macrostepStart === 0) {
+      this.macrostepStart = now;
+      return;
+    }
+    const elapsed = now - this.macrostepStart;
     if (elapsed > this.limits.macrostepTimeoutMs) this.abortWith(timeFault(this.limits.macrostepTimeoutMs, elapsed, this.activeIds()));
   }
   private activeIds(): string[] {

@@ -38,3 +38,20 @@ test('a million events pushed then shifted all come out, in order', () => {
   for (let v = q.shift(); v !== undefined; v = q.shift()) sum += v;
   assert.equal(sum, (999_999 * 1_000_000) / 2);
 });
+
+test('a snapshot keeps the queued external events in order, and the restored session processes them', async () => {
+  const { compileDocument, Interpreter } = await import('../index.js');
+  const { RecordingHost } = await import('../../../test/helpers/engineHost.js');
+  const doc = compileDocument(`<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript">
+    <datamodel><data id="seen" expr="[]"/></datamodel>
+    <state id="a"><transition event="*"><script>seen.push(_event.name)</script></transition></state></scxml>`);
+  const s = new Interpreter(doc, { sessionid: 'q1', host: new RecordingHost() });
+  s.start();
+  for (const name of ['e1', 'e2', 'e3']) s.enqueue({ name, type: 'external' });
+  const snap = JSON.parse(JSON.stringify(s.snapshot()));
+  assert.deepEqual(snap.externalQueue.map((e: { name: string }) => e.name), ['e1', 'e2', 'e3']);
+  const r = Interpreter.restore(doc, snap, { sessionid: 'q1', host: new RecordingHost() });
+  assert.equal(r.queuedEvents, 3);
+  r.runQueued();
+  assert.deepEqual(r.datamodelView().seen, ['e1', 'e2', 'e3']);
+});
