@@ -1,11 +1,11 @@
-// Abuse: sessions that keep themselves busy (a doubling self-send storm, ten at once) cannot starve
+// Abuse: sessions that keep themselves busy (each event sends itself the next, ten at once) cannot starve
 // another session's events or /heartbeat: the scheduler runs sessions round-robin in bounded slices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, nodeFor, query, startSession } from '../helpers/node.js';
 import { assertServing, eventually, MAX_HEARTBEAT_MS, watchHeartbeat } from './watch.js';
 
-test('ten self-send storms: another session\'s events and /heartbeat keep their turn; terminate still works', async (t) => {
+test('ten endless self-send loops: another session\'s events and /heartbeat keep their turn; terminate still works', async (t) => {
   const n = await nodeFor(t);
   await assertServing(n.url);
   const hb = watchHeartbeat(n.url);
