@@ -8,7 +8,7 @@ import { assertServing, eventually, MAX_HEARTBEAT_MS, watchHeartbeat } from './w
 test('ten endless self-send loops: another session\'s events and /heartbeat keep their turn; terminate still works', async (t) => {
   const n = await nodeFor(t);
   await assertServing(n.url);
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   const storms: string[] = [];
   for (let i = 0; i < 10; i++) storms.push(await startSession(n.url, 'abuse/self-storm.scxml'));
   const quiet = await startSession(n.url, 'waiter.scxml');

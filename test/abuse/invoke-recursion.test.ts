@@ -11,7 +11,7 @@ import { assertServing, eventually, watchHeartbeat } from './watch.js';
 test('a document invoking itself by src stops at max-invoke-depth with error.execution invoke_too_deep', async (t) => {
   const n = await nodeFor(t);
   await assertServing(n.url); // warm: the first start in a process compiles more than any later one
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   const root = await startSession(n.url, 'abuse/invoke-self.scxml');
   const deepest = await eventually('the deepest session failed its invoke', () =>
     [...n.node.manager.all()].find((h) => h.configuration().includes('failed')));
@@ -38,7 +38,7 @@ test('max-invoke-depth is an option', async (t) => {
 test('a document invoking itself through inline <content> stops at max-invoke-depth too', async (t) => {
   const n = await nodeFor(t);
   await assertServing(n.url); // warm: the first start in a process compiles more than any later one
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   const text = readFileSync(join(FIXTURES, 'abuse/inline-self.scxml'), 'utf8');
   await startSession(n.url, 'abuse/inline-self.scxml', { me: text });
   const deepest = await eventually('the deepest inline child failed its invoke', () =>
@@ -54,7 +54,7 @@ test('a document invoking itself through inline <content> stops at max-invoke-de
 test('two children per level: the tree stops at max-sessions, every refused invoke is an error.execution', async (t) => {
   const n = await nodeFor(t, ['--max-sessions', '300']);
   await assertServing(n.url); // warm: the first start in a process compiles more than any later one
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   await startSession(n.url, 'abuse/invoke-self.scxml', { fanout: '2' });
   const failed = await eventually('an invoke was refused for max-sessions', () =>
     [...n.node.manager.all()].find((h) => h.configuration().includes('failed')));

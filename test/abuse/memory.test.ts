@@ -8,7 +8,7 @@ import { assertServing, eventually, watchHeartbeat } from './watch.js';
 test('a session growing its data model by 4 MB per event is aborted with memory_limit; its neighbour is untouched', async (t) => {
   const n = await nodeFor(t, ['--max-session-memory', String(32 * 1024 * 1024), '--quarantine-time', '0', '--macrostep-timeout', '5000']);
   await assertServing(n.url);
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   const neighbour = await startSession(n.url, 'waiter.scxml');
   const grower = await startSession(n.url, 'abuse/grow.scxml');
   let sent = 0;

@@ -11,7 +11,7 @@ const FLAGS = ['--max-session-memory', String(16 * 1024 * 1024), '--quarantine-t
 test('ten copies of a hog at once: one is aborted for memory, the others never run; starts are refused until an operator lifts it', async (t) => {
   const n = await nodeFor(t, FLAGS);
   await assertServing(n.url);
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   const starts = await Promise.all(Array.from({ length: 10 }, () => call(n.url, '/scxml/session/start', { form: { src: 'abuse/hog.scxml' } })));
   const ids = starts.filter((a) => a.status === 200).map((a) => a.body.sessionid as string);
   for (const a of starts) if (a.status !== 200) assert.equal(a.body.error.code, 'document_quarantined', a.text);

@@ -8,7 +8,7 @@ import { assertServing, watchHeartbeat } from './watch.js';
 test('query of a 20 MB data model is 422 datamodel_too_large; after it ends, query shows it was not kept', async (t) => {
   const n = await nodeFor(t, ['--macrostep-timeout', '5000']);
   await assertServing(n.url);
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   const sid = await startSession(n.url, 'abuse/big-data.scxml', { mb: '20' });
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();

@@ -10,7 +10,7 @@ test('a <session:start> storm stops at max-sessions: the rest get error.session.
   // The storm's one macrostep must not meet the time bound on a loaded machine: this test is about max-sessions.
   const n = await nodeFor(t, ['--max-sessions', '200', '--macrostep-timeout', '5000']);
   await assertServing(n.url); // warm: the first start in a process compiles more than any later one
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   const sid = await startSession(n.url, 'abuse/start-storm.scxml', { n: '2000' });
   const q = await queryUntil(n.url, sid, (b) => b.datamodel.done + b.datamodel.refused === 2000, 3000);
   assert.equal(q.datamodel.done, 199, 'the storm filled the node up to max-sessions (its own session included)');
@@ -27,7 +27,7 @@ test('a <session:start> storm stops at max-sessions: the rest get error.session.
 test('a document starting itself with <session:start> stops at max-invoke-depth', async (t) => {
   const n = await nodeFor(t);
   await assertServing(n.url); // warm: the first start in a process compiles more than any later one
-  const hb = watchHeartbeat(n.url);
+  const hb = watchHeartbeat(t, n.url);
   await startSession(n.url, 'abuse/start-self.scxml');
   const deepest = await eventually('the deepest session was refused', () =>
     [...n.node.manager.all()].find((h) => h.configuration().includes('failed')));

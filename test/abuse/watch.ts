@@ -4,6 +4,7 @@
  * is measured by the benchmark, not by a timed test.
  */
 import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { call, startSession } from '../helpers/node.js';
 
 export const MAX_HEARTBEAT_MS = 1000;
@@ -13,7 +14,8 @@ export interface HeartbeatWatch {
   stop(): Promise<{ count: number; maxMs: number }>;
 }
 
-export function watchHeartbeat(url: string, gapMs = 20): HeartbeatWatch {
+/** Polls until stop(), or until the test ends (a failed test must not leave it polling forever). */
+export function watchHeartbeat(t: TestContext, url: string, gapMs = 20): HeartbeatWatch {
   let running = true;
   let count = 0;
   let maxMs = 0;
@@ -34,6 +36,7 @@ export function watchHeartbeat(url: string, gapMs = 20): HeartbeatWatch {
       await new Promise((r) => setTimeout(r, gapMs));
     }
   })();
+  t.after(() => { running = false; return loop; });
   return {
     async stop() {
       running = false;
