@@ -42,7 +42,7 @@ export function watchHeartbeat(t: TestContext, url: string, gapMs = 20): Heartbe
       running = false;
       await loop;
       assert.deepEqual(failures, [], 'every heartbeat answered 200');
-      assert.ok(count >= 3, `heartbeat polled ${count} times`);
+      assert.ok(count >= 2, `heartbeat polled ${count} times during the attack`);
       assert.ok(maxMs < MAX_HEARTBEAT_MS, `slowest heartbeat took ${maxMs.toFixed(0)} ms`);
       return { count, maxMs };
     },
