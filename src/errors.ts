@@ -40,6 +40,8 @@ export const ERRORS = {
     `src "${d.src}" is outside the application roots: use a path inside applications.roots or an http(s) URL under an allowed prefix`),
   document_not_found: entry<Src>(404, 'The document named by src does not exist inside the application roots.', (d) =>
     `no document "${d.src}" in the application roots: check the file name (paths are relative to a root)`),
+  not_quarantined: entry<{ document: string }>(404, 'No quarantined document has this name.', (d) =>
+    `document "${d.document}" is not quarantined: GET /ors/quarantine lists the quarantined documents and their names`),
   route_not_found: entry<{ path: string }>(404, 'No call of the REST API has this path.', (d) =>
     `no such call: ${d.path}; GET /ors/help lists the calls this server answers`),
   session_not_found: entry<Sid>(404, 'No session with this id is running on this node or was recently finished.', (d) =>
@@ -56,6 +58,10 @@ export const ERRORS = {
     `content type "${d.type}" is not accepted: send application/json or application/x-www-form-urlencoded`),
   invalid_document: entry<{ reason: string; src?: string; line?: number; column?: number }>(422, 'The document is not valid SCXML; line and column name the fault.', (d) =>
     `${d.src === undefined ? 'the document' : `document "${d.src}"`} is not valid SCXML${d.line === undefined ? '' : ` at line ${d.line}, column ${d.column}`}: ${d.reason}`),
+  invoke_too_deep: entry<{ limit: number; uri: string }>(422, 'Starting this session would nest more than orchestration.max-invoke-depth <invoke>/<session:start> levels.', (d) =>
+    `starting ${d.uri} would nest more than ${d.limit} levels of <invoke>/<session:start> (orchestration.max-invoke-depth): a document probably starts itself without end; end the recursion, or raise the option`),
+  datamodel_too_large: entry<Sid & { limit: number }>(422, 'The session\'s data model is too large to show in a query answer.', (d) =>
+    `the data model of session ${d.sessionid} holds more than the ${Math.round(d.limit / 1048576)} MB a query shows: keep large values out of the data model (or in fewer, smaller items)`),
   document_too_large: entry<Src & { limit: number }>(422, 'The document is larger than orchestration.max-document-size.', (d) =>
     `document "${d.src}" exceeds ${d.limit} bytes: split it, or raise orchestration.max-document-size`),
   document_fetch_failed: entry<Src & { reason: string }>(502, 'The http(s) document named by src could not be fetched.', (d) =>
@@ -64,6 +70,8 @@ export const ERRORS = {
     `this node already runs ${d.limit} sessions: retry later, add nodes, or raise orchestration.max-sessions`),
   queue_full: entry<Sid & { limit: number }>(503, 'The session already has orchestration.max-queued-events events waiting.', (d) =>
     `session ${d.sessionid} already has ${d.limit} events waiting: retry later; the document may be stuck`),
+  document_quarantined: entry<{ document: string; uri: string; until: string; faults: number; fault: string }>(503, 'Sessions of this document keep hitting a bound: its new sessions are refused for a while.', (d) =>
+    `document ${d.uri} is quarantined until ${d.until}: ${d.faults} of its sessions hit a bound recently (last: ${d.fault}); fix the document (an edited file is a new document), wait, or lift it with POST /ors/quarantine/release document=${d.document}`),
   no_primary: entry<{ node: number }>(503, 'The node owning the session has no live primary to serve it.', (d) =>
     `node ${d.node} owns this session but has no live primary: retry once its backup has taken over`),
   shutting_down: entry(503, 'The node is shutting down and takes no new work.', () =>

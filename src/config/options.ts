@@ -109,6 +109,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.finished-retention', flag: 'finished-retention', env: 'ORS_FINISHED_RETENTION', default: 60000, parse: integer(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000') },
   { path: 'orchestration.max-sessions', flag: 'max-sessions', env: 'ORS_MAX_SESSIONS', default: 100000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
   { path: 'orchestration.max-queued-events', flag: 'max-queued-events', env: 'ORS_MAX_QUEUED_EVENTS', default: 10000, parse: integer(1, 10_000_000, 'a whole number from 1 to 10000000') },
+  { path: 'orchestration.max-invoke-depth', flag: 'max-invoke-depth', env: 'ORS_MAX_INVOKE_DEPTH', default: 16, parse: integer(1, 1000, 'a whole number from 1 to 1000') },
+  {
+    path: 'orchestration.max-session-memory', flag: 'max-session-memory', env: 'ORS_MAX_SESSION_MEMORY', default: 67108864,
+    parse: integer(1 << 20, 2 ** 40, 'a number of bytes from 1048576 to 1099511627776, e.g. 67108864 (64 MB)'),
+  },
+  { path: 'orchestration.quarantine-time', flag: 'quarantine-time', env: 'ORS_QUARANTINE_TIME', default: 10000, parse: integer(0, 3_600_000, 'a whole number of milliseconds from 0 (no quarantine) to 3600000') },
   { path: 'orchestration.max-microsteps', flag: 'max-microsteps', env: 'ORS_MAX_MICROSTEPS', default: 100000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
   { path: 'orchestration.macrostep-timeout', flag: 'macrostep-timeout', env: 'ORS_MACROSTEP_TIMEOUT', default: 100, parse: ms(60_000) },
   { path: 'orchestration.max-delayed-sends', flag: 'max-delayed-sends', env: 'ORS_MAX_DELAYED_SENDS', default: 10000, parse: integer(1, 10_000_000, 'a whole number from 1 to 10000000') },

@@ -35,6 +35,12 @@ export interface OrchestrationOptions {
   readonly 'max-sessions': number;
   /** Most events one session may have waiting. @default 10000 */
   readonly 'max-queued-events': number;
+  /** Most levels of `<invoke>`/`<session:start>` children below a session started over HTTP. @default 16 */
+  readonly 'max-invoke-depth': number;
+  /** Bytes one session's data model may keep; a session over it is aborted (memory_limit). @default 67108864 */
+  readonly 'max-session-memory': number;
+  /** Milliseconds a document is refused after its sessions hit a bound (doubling on repeats, at most 1 h); 0: never. @default 10000 */
+  readonly 'quarantine-time': number;
   /** Most microsteps one macrostep of a session may take (a `<raise>` or eventless loop); the session is aborted with `microstep_limit`. @default 100000 */
   readonly 'max-microsteps': number;
   /** Milliseconds one macrostep may run, scripts and `<foreach>` included; the session is aborted with `time_limit`. @default 100 */

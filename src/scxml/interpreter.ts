@@ -48,8 +48,8 @@ export class Interpreter {
     return this.core.invokedBy;
   }
 
-  /** W3C interpret(): data model, top-level scripts, initial configuration, first macrostep. */
-  start(): void {
+  /** W3C interpret(): data model, top-level scripts, initial configuration, first macrostep (then runQueued(maxMacrosteps)). */
+  start(maxMacrosteps = Infinity): void {
     const core = this.core;
     if (core.status !== 'new') throw new Error(`session ${core.sessionid} was already started`);
     core.status = 'running';
@@ -71,7 +71,7 @@ export class Interpreter {
     } finally {
       this.busy = false;
     }
-    this.drain(false);
+    this.drain(false, maxMacrosteps);
   }
 
   /** Put an external event on the queue; runQueued() processes it. Ignored once the session is done. */
@@ -89,18 +89,20 @@ export class Interpreter {
    * Runs macrosteps until no event is left, the session ends, or this call has used its slice
    * (SessionLimits.runSliceMs): then it returns between two macrosteps with `queuedEvents > 0`, and
    * the host calls it again on a later turn, so a session feeding itself events cannot hold the process.
+   * The host may also bound how many external events (macrosteps) one call takes: `maxMacrosteps`,
+   * its fair share among the sessions waiting (W3C §4.1 order is kept: the rest waits its turn).
    */
-  runQueued(): void {
+  runQueued(maxMacrosteps = Infinity): void {
     const core = this.core;
     if (core.status !== 'running' || this.busy) return;
     // No clock read for the first macrostep of a call: on some machines a read costs as much as a
     // tenth of a small macrostep. Its time bound starts at its first check (core.checkTime).
     core.beginMacrostep(0);
-    this.drain(true);
+    this.drain(true, maxMacrosteps);
   }
 
   /** `fresh`: the budget begun by runQueued is unused yet, so the first external event runs under it. */
-  private drain(fresh: boolean): void {
+  private drain(fresh: boolean, maxMacrosteps: number): void {
     const core = this.core;
     if (core.status !== 'running' || this.busy) return;
     this.busy = true;
@@ -109,7 +111,7 @@ export class Interpreter {
       runUntilStable(core);
       let first = fresh;
       let sliceStart = 0;
-      while (core.running && core.externalQueue.length > 0) {
+      for (let n = 0; core.running && core.externalQueue.length > 0 && n < maxMacrosteps; n++) {
         if (!first) {
           // One clock read per further macrostep: the start of its time bound and of this call's slice.
           const now = core.host.now();
@@ -206,6 +208,11 @@ export class Interpreter {
 
   datamodelView(): Record<string, unknown> {
     return this.core.dm.view();
+  }
+
+  /** About how many bytes the data model holds, counted only up to a little past `cap` (see DataModelSession). */
+  approximateSize(cap: number): number {
+    return this.core.dm.approximateSize(cap);
   }
 
   /** Pending delayed sends: what a restored session's host must re-arm. */

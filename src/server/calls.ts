@@ -48,6 +48,17 @@ export const CALLS: readonly CallDescription[] = [
   { name: 'heartbeat', methods: ['GET'], path: '/heartbeat', description: 'Health for load balancers (answers HTTP/1.0 and Host-less probes).', success: 'primary: 200; backup: orchestration.heartbeat-backup-status' },
   { name: 'help', methods: ['GET'], path: '/ors/help', description: 'This list.', success: '200 {"calls":[…]}' },
   { name: 'metrics', methods: ['GET'], path: '/metrics', description: 'Prometheus metrics.', success: '200 text/plain; version=0.0.4' },
+  {
+    name: 'quarantine', methods: ['GET'], path: '/ors/quarantine',
+    description: 'Documents whose new sessions are refused (503 document_quarantined) because their sessions kept hitting a bound, and until when.',
+    success: '200 {"documents":[{"document","uri","name","since","until","faults","fault":{"code","message"}}]}',
+  },
+  {
+    name: 'quarantineRelease', methods: ['POST'], path: '/ors/quarantine/release',
+    description: 'Lift a quarantine now (the operator vouches for the document).',
+    parameters: { document: 'required: the "document" of a GET /ors/quarantine entry, or a document URI (lifts every entry with it)' },
+    success: '200 {"document","released"}; none such: 404 not_quarantined',
+  },
 ];
 
 export const HELP_BODY = JSON.stringify({ server: 'ORS', calls: CALLS });

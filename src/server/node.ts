@@ -18,7 +18,10 @@ import { Documents, type DocumentsOptions } from './documents.js';
 import { FinishedSessions } from './finished.js';
 import { sessionIdGenerator } from './ids.js';
 import { createLogger, type Logger } from './logger.js';
+import { Gauge } from 'prom-client';
 import { Metrics } from './metrics.js';
+import { Quarantine } from './quarantine.js';
+import { MAX_QUERY_DATAMODEL, withoutDatamodel } from './routes/query.js';
 import { PendingRequests } from './requests.js';
 import { createDispatcher } from './router.js';
 import { ScheduledStarts } from './scheduled.js';
@@ -52,6 +55,7 @@ export class OrsNode implements NodeContext {
   readonly requests: PendingRequests;
   readonly scheduled: ScheduledStarts;
   readonly metrics: Metrics;
+  readonly quarantine: Quarantine;
   readonly server: Server;
   readonly newSessionId: () => string;
   role: Role;
@@ -84,6 +88,9 @@ export class OrsNode implements NodeContext {
         for (const w of warnings) this.log.warn({ document, line: w.line, column: w.column, code: w.code }, w.message);
       },
     });
+    this.quarantine = new Quarantine(this.clock, o['quarantine-time']);
+    const quarantine = this.quarantine;
+    new Gauge({ name: 'ors_documents_quarantined', help: 'Documents whose new sessions are refused because their sessions kept hitting a bound', registers: [this.metrics.registry], collect() { this.set(quarantine.size); } });
     this.scheduled = new ScheduledStarts(this.clock, (s) => {
       try { this.startSession(s.doc, s.params, s.sessionid); } catch (e) {
         this.log.error({ sessionid: s.sessionid, err: (e as Error).message }, 'scheduled start failed');
@@ -104,22 +111,30 @@ export class OrsNode implements NodeContext {
       newSessionId: this.newSessionId,
       systemVariables: (sessionid) => ({ _genesys: { session: { id: sessionid, servername: serverName, url: this.base, node: this.nodeId } } }),
       maxQueuedEvents: o['max-queued-events'],
+      // Every way of creating a session passes the manager's start(): HTTP, scheduled, <invoke>, <session:start>.
+      maxSessions: o['max-sessions'],
+      reservedSessions: () => this.scheduled.size + this.pendingStarts,
+      maxInvokeDepth: o['max-invoke-depth'],
+      maxSessionMemory: o['max-session-memory'],
+      admit: (doc) => this.quarantine.check(doc),
       limits: { maxMicrosteps: o['max-microsteps'], macrostepTimeoutMs: o['macrostep-timeout'], maxDelayedSends: o['max-delayed-sends'] },
     });
     // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
   }
 
-  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number): void {
-    const limit = this.config.orchestration['max-sessions'];
-    if (this.manager.size + this.scheduled.size >= limit) throw orsError('too_many_sessions', { limit });
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth = 0): void {
     if (idealtime !== undefined && idealtime > this.clock.now()) {
+      this.manager.checkStart(doc, depth);
       this.scheduled.schedule(sessionid, idealtime, doc, params);
       return;
     }
-    this.manager.start(doc, { params, sessionid });
+    this.manager.start(doc, { params, sessionid, depth });
     this.metrics.sessionsCreated.inc();
   }
+
+  /** `<session:start>`s accepted but not yet started (their document is loading): they hold a max-sessions slot. */
+  pendingStarts = 0;
 
   private deliverCounted(sessionid: string, event: ScxmlEvent): DeliverResult {
     const r = this.manager.deliver(sessionid, event);
@@ -173,8 +188,12 @@ export class OrsNode implements NodeContext {
     if (fault) {
       this.metrics.sessionsAborted.inc({ code: fault.code });
       this.log.warn({ sessionid: h.id, name: h.name, uri: h.document.uri, code: fault.code, message: fault.message }, 'session aborted');
+      const q = this.quarantine.recordFault(h.document, fault);
+      if (q && q.faults === 1) this.log.warn({ document: q.name, uri: q.uri, until: new Date(q.until).toISOString(), code: fault.code }, 'document quarantined');
     }
-    this.finished.add(h);
+    // A finished session keeps no data model too large to show: it would hold the memory for finished-retention.
+    const size = this.config.orchestration['finished-retention'] > 0 ? h.approximateSize(MAX_QUERY_DATAMODEL) : 0;
+    this.finished.add(size > MAX_QUERY_DATAMODEL ? withoutDatamodel(h) : h);
     this.requests.sessionEnded(h.id);
   }
 

@@ -18,6 +18,7 @@ import { basichttp } from './routes/basichttp.js';
 import { heartbeat } from './routes/heartbeat.js';
 import { help } from './routes/help.js';
 import { metrics } from './routes/metrics.js';
+import { quarantine, quarantineRelease } from './routes/quarantine.js';
 
 /** What a handler learns from the URL. */
 export interface Target {
@@ -33,7 +34,7 @@ type Handler = (ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: 
 interface Route { readonly allow: string; readonly named: boolean; readonly handler: Handler }
 
 const SESSION_PREFIX = '/scxml/session/';
-const HANDLERS: Readonly<Record<string, Handler>> = { start, event, request, query, terminate, basichttp, heartbeat, help, metrics };
+const HANDLERS: Readonly<Record<string, Handler>> = { start, event, request, query, terminate, basichttp, heartbeat, help, metrics, quarantine, quarantineRelease };
 
 /** `Allow` of a call: its methods, HEAD wherever GET is (RFC 9110 §9.3.2). */
 function allowHeader(methods: readonly string[]): string {

@@ -7,6 +7,7 @@ import type { FinishedSessions } from './finished.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { PendingRequests } from './requests.js';
+import type { Quarantine } from './quarantine.js';
 import type { ScheduledStarts } from './scheduled.js';
 
 export type Role = 'primary' | 'backup';
@@ -24,10 +25,14 @@ export interface NodeContext {
   readonly requests: PendingRequests;
   readonly scheduled: ScheduledStarts;
   readonly metrics: Metrics;
+  readonly quarantine: Quarantine;
+  /** `<session:start>`s accepted whose document is still loading: they count against max-sessions. */
+  pendingStarts: number;
   newSessionId(): string;
   /**
    * Starts a session now, or schedules it when `idealtime` (epoch ms) is later; either way under
-   * orchestration.max-sessions, which counts scheduled starts too. Counts the sessions started.
+   * orchestration.max-sessions, which counts scheduled starts too, and the quarantine; `depth` is the
+   * `<session:start>` chain above it (orchestration.max-invoke-depth). Counts the sessions started.
    */
-  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number): void;
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth?: number): void;
 }

@@ -8,8 +8,15 @@ export class ManagedSession implements SessionHandle {
   timers: Map<string, unknown> | undefined;
   /** invokeid → child session id, for '#_<invokeid>' targets and cancellation. */
   children: Map<string, string> | undefined;
-  /** Resolved after this session's next run (deliverAndWait). */
-  waiters: (() => void)[] | undefined;
+  /**
+   * Resolved once the session has taken `at` events off its queue (deliverAndWait, afterNextRun):
+   * a run may stop before the queue is empty (fair scheduling), so "after the next run" is not enough.
+   */
+  waiters: { readonly at: number; readonly resolve: () => void }[] | undefined;
+  /** Events ever put on its queue through the manager: with queuedEvents, how many were taken off. */
+  enqueued = 0;
+  /** Links of `<invoke>` (and `<session:start>`) above it: 0 for a session started over HTTP. */
+  depth = 0;
   started = false;
   /** Its parent cancelled the invoke: whatever it sends to #_parent from now on is dropped (W3C §6.4.1, test 252). */
   cancelled = false;
@@ -43,6 +50,9 @@ export class ManagedSession implements SessionHandle {
   }
   datamodelView(): Record<string, unknown> {
     return this.interpreter.datamodelView();
+  }
+  approximateSize(cap: number): number {
+    return this.interpreter.approximateSize(cap);
   }
   snapshot(): SessionSnapshot {
     return this.interpreter.snapshot();

@@ -13,7 +13,11 @@ import {
   type ScxmlEvent,
   type SendResult,
 } from '../scxml/index.js';
+import { isOrsError } from '../errors.js';
 import type { SessionManager } from './manager.js';
+
+/** Inline children compiled per parent document: a document invoking its own `<content>` again and again compiles it once. */
+const INLINE_PER_DOCUMENT = 16;
 
 export function createSessionHost(manager: SessionManager): Host {
   const opts = manager.options;
@@ -37,15 +41,30 @@ export function createSessionHost(manager: SessionManager): Host {
     return 'bad-target';
   }
 
-  function failInvoke(req: InvokeRequest, reason: string): void {
-    manager.deliver(req.parent, { name: 'error.execution', type: 'platform', data: { tagname: 'invoke', reason } });
+  function failInvoke(req: InvokeRequest, reason: string, code?: string): void {
+    const data = code === undefined ? { tagname: 'invoke', reason } : { tagname: 'invoke', invokeid: req.invokeid, code, reason };
+    manager.deliver(req.parent, { name: 'error.execution', type: 'platform', invokeid: req.invokeid, data });
   }
 
-  function loadInvoked(req: InvokeRequest): CompiledDocument {
+  const inline = new WeakMap<CompiledDocument, Map<string, CompiledDocument>>();
+
+  function compileInline(parent: CompiledDocument | undefined, text: string, baseUri: string | undefined): CompiledDocument {
+    if (parent === undefined) return opts.compileInline(text, baseUri);
+    let cache = inline.get(parent);
+    const known = cache?.get(text);
+    if (known !== undefined) return known;
+    const doc = opts.compileInline(text, baseUri);
+    if (cache === undefined) inline.set(parent, (cache = new Map()));
+    if (cache.size >= INLINE_PER_DOCUMENT) cache.clear();
+    cache.set(text, doc);
+    return doc;
+  }
+
+  function loadInvoked(req: InvokeRequest, parent: CompiledDocument | undefined): CompiledDocument {
     if (req.src !== undefined) return opts.loadDocument(req.src, req.baseUri);
     const content = req.content;
-    if (typeof content === 'string') return opts.compileInline(content, req.baseUri);
-    if (isXmlValue(content)) return opts.compileInline(content.$xml, req.baseUri);
+    if (typeof content === 'string') return compileInline(parent, content, req.baseUri);
+    if (isXmlValue(content)) return compileInline(parent, content.$xml, req.baseUri);
     throw new Error('<invoke> has neither src, srcexpr nor <content> with an SCXML document');
   }
 
@@ -82,16 +101,24 @@ export function createSessionHost(manager: SessionManager): Host {
         failInvoke(req, `<invoke type="${req.type}"> is not supported: use "${SCXML_INVOKE_TYPE}"`);
         return;
       }
+      const parent = manager.session(req.parent);
+      if (!parent) return;
       let doc: CompiledDocument;
       try {
-        doc = loadInvoked(req);
+        doc = loadInvoked(req, parent.document);
       } catch (e) {
         failInvoke(req, `the invoked document cannot be loaded: ${(e as Error).message}`);
         return;
       }
-      const parent = manager.session(req.parent);
-      if (!parent) return;
-      const child = manager.start(doc, { params: req.params, invokedBy: { parent: req.parent, invokeid: req.invokeid } });
+      // Invoked children count against max-sessions, the invoke depth and quarantine like any start.
+      let child;
+      try {
+        child = manager.start(doc, { params: req.params, invokedBy: { parent: req.parent, invokeid: req.invokeid } });
+      } catch (e) {
+        if (!isOrsError(e)) throw e;
+        failInvoke(req, `the invoked session cannot start: ${e.message}`, e.code);
+        return;
+      }
       (parent.children ??= new Map()).set(req.invokeid, child.id);
     },
 

@@ -52,6 +52,18 @@ export interface SessionManagerOptions {
   readonly systemVariables?: (sessionid: string) => Readonly<Record<string, PortableValue>>;
   /** Most events one session may have queued before `deliver` refuses more; also the sessions' own queue bound. @default 10000 */
   readonly maxQueuedEvents?: number;
+  /** Most sessions at once, whichever way they are created (HTTP, `<invoke>`, `<session:start>`). @default no limit */
+  readonly maxSessions?: number;
+  /** Sessions the host has promised outside the manager (scheduled starts): they count against maxSessions. */
+  readonly reservedSessions?: () => number;
+  /** Most links of `<invoke>`/`<session:start>` above a session; the start that passes it fails. @default no limit */
+  readonly maxInvokeDepth?: number;
+  /** Bytes one session's data model may keep (checked as the heap grows, see memory.ts). @default no check */
+  readonly maxSessionMemory?: number;
+  /** Heap figures for the memory guard (tests). @default v8.getHeapStatistics */
+  readonly heapStatistics?: () => { used_heap_size: number; heap_size_limit: number };
+  /** Refuses a document's new sessions by throwing (the server's quarantine); checked at start and before the first macrostep. */
+  readonly admit?: (doc: CompiledDocument) => void;
   /** Bounds of every session (microsteps, macrostep time…); maxQueuedEvents above overrides limits.maxQueuedEvents. @default engine defaults */
   readonly limits?: SessionLimits;
 }
@@ -68,6 +80,8 @@ export interface SessionHandle {
   configuration(): string[];
   /** JSON view of the data model. */
   datamodelView(): Record<string, unknown>;
+  /** About how many bytes the data model holds, counted up to a little past `cap` (DataModelSession.approximateSize). */
+  approximateSize(cap: number): number;
   /** The evaluated donedata of the final state the session ended in, if any. */
   readonly donedata: PortableValue;
   /** Set when the session was aborted because it hit a bound (engine or session layer). */

@@ -21,7 +21,8 @@ test('an eventless transition loop is aborted with microstep_limit', async (t) =
 test('ten eventless loops at once: all aborted, the node keeps answering', async (t) => {
   // Each aborted loop holds the node for one macrostep-timeout; 30 ms keeps ten of them well
   // inside the test's 1 s heartbeat bound on a loaded machine (the default, 100 ms, is for bench:abuse).
-  const n = await nodeFor(t, ['--macrostep-timeout', '30']);
+  // Quarantine off: this test counts each copy's own abort (quarantine.test.ts covers copies refused).
+  const n = await nodeFor(t, ['--macrostep-timeout', '30', '--quarantine-time', '0']);
   const other = await bystander(n.url);
   const probe = await HeartbeatProbe.start(t, n.url);
   const sids = await Promise.all(Array.from({ length: 10 }, () => startSession(n.url, 'abuse/eventless-loop.scxml')));

@@ -14,7 +14,8 @@ test('a <raise> loop is aborted with microstep_limit while the node keeps answer
   // bound is out of the way.
   const lines: any[] = [];
   const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb(); } }));
-  const n = await nodeFor(t, ['--max-microsteps', '10000', '--macrostep-timeout', '10000'], { logger });
+  // Quarantine off: this test counts each copy's own abort (quarantine.test.ts covers copies refused).
+  const n = await nodeFor(t, ['--max-microsteps', '10000', '--macrostep-timeout', '10000', '--quarantine-time', '0'], { logger });
   const other = await bystander(n.url);
   const probe = await HeartbeatProbe.start(t, n.url);
   const sids = await Promise.all(Array.from({ length: 3 }, () => startSession(n.url, 'abuse/raise-loop.scxml')));

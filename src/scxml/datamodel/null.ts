@@ -112,6 +112,10 @@ class NullDataModelSession implements DataModelSession {
     return {};
   }
 
+  approximateSize(): number {
+    return 0;
+  }
+
   snapshot(): unknown {
     return null;
   }

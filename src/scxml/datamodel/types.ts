@@ -119,6 +119,12 @@ export interface DataModelSession {
   importValue(value: PortableValue): unknown;
   /** The data items as JSON for the query API (functions and cycles are described, never thrown). */
   view(): Record<string, unknown>;
+  /**
+   * About how many bytes the data items hold, for the host's memory bound and query size check.
+   * Never runs document code; stops counting soon after the total passes `cap` (so it costs at most
+   * about `cap` worth of walking) and returns a number above `cap` then.
+   */
+  approximateSize(cap: number): number;
   /** The whole data model (user variables, functions defined by scripts included), JSON-serialisable. */
   snapshot(): unknown;
   /** Replaces this session's data with a snapshot taken by `snapshot()` of the same document. */

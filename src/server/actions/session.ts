@@ -8,6 +8,11 @@
  *   <session:terminate sessionid="expr"/>   ends that session (default: this one), after this macrostep.
  *
  * Both act after the macrostep that ran them: a host must not run a macrostep inside another (host.ts).
+ *
+ * A start is checked at once against orchestration.max-sessions (starts still loading hold a slot)
+ * and max-invoke-depth (the started session is one level below its starter, like an invoked child:
+ * a document starting itself is a recursion too); a refused one costs nothing more than its
+ * `error.session.start` (code too_many_sessions, invoke_too_deep, later document_quarantined…).
  */
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
 import { isOrsError } from '../../errors.js';
@@ -27,24 +32,37 @@ export function sessionStart(node: () => NodeContext) {
       const values = r.evaluateParams(params);
       const childId = ctx.newSessionId();
       const parent = r.sessionid;
-      setImmediate(() => { void startChild(ctx, parent, target, values, childId); });
+      const depth = ctx.manager.depthOf(parent) + 1;
       if (idlocation !== undefined) r.assign(idlocation, childId);
+      const refusal = ctx.manager.roomRefusal(depth, target);
+      if (refusal) {
+        refused(ctx, parent, target, childId, refusal.code, refusal.message);
+        return;
+      }
+      ctx.pendingStarts++;
+      setImmediate(() => { void startChild(ctx, parent, target, values, childId, depth); });
     };
   };
 }
 
-async function startChild(ctx: NodeContext, parent: string, src: string, params: Record<string, unknown>, sessionid: string): Promise<void> {
+async function startChild(ctx: NodeContext, parent: string, src: string, params: Record<string, unknown>, sessionid: string, depth: number): Promise<void> {
+  let pending = true;
   try {
     const base = documentUri(ctx, parent);
     const doc = await ctx.documents.load(src, base);
-    ctx.startSession(doc, params, sessionid);
+    ctx.pendingStarts--;
+    pending = false;
+    ctx.startSession(doc, params, sessionid, undefined, depth);
     ctx.manager.deliver(parent, { name: 'session.start.done', type: 'external', data: { sessionid } });
   } catch (e) {
-    const code = isOrsError(e) ? e.code : 'start_failed';
-    const message = (e as Error).message;
-    ctx.log.warn({ sessionid: parent, child: sessionid, src, code, err: message }, 'session:start failed');
-    ctx.manager.deliver(parent, { name: 'error.session.start', type: 'external', data: { sessionid, code, message } });
+    if (pending) ctx.pendingStarts--;
+    refused(ctx, parent, src, sessionid, isOrsError(e) ? e.code : 'start_failed', (e as Error).message);
   }
+}
+
+function refused(ctx: NodeContext, parent: string, src: string, sessionid: string, code: string, message: string): void {
+  if (ctx.log.isLevelEnabled('warn')) ctx.log.warn({ sessionid: parent, child: sessionid, src, code, err: message }, 'session:start failed');
+  ctx.manager.deliver(parent, { name: 'error.session.start', type: 'external', data: { sessionid, code, message } });
 }
 
 /** The parent's document URI, so a child's relative src resolves next to it. */

@@ -19,6 +19,7 @@ import type { EcmaExpression, EcmaLocation, EcmaScript } from './units.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot.js';
 import { exportValue as copyOut, holdsHostObject } from './values.js';
 import { viewScope } from './view.js';
+import { approximateScopeSize } from './size.js';
 
 // Guard states (realm.ts); repeated here as plain constants because this is the hot path and an
 // imported binding costs a getter call per use under some TypeScript loaders.
@@ -227,6 +228,10 @@ export class EcmaScriptSession implements DataModelSession {
 
   view(): Record<string, unknown> {
     return viewScope(this.doc.realm.rt, this.scope);
+  }
+
+  approximateSize(cap: number): number {
+    return approximateScopeSize(this.doc.realm.rt, this.scope, cap);
   }
 
   snapshot(): unknown {
