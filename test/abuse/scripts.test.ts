@@ -25,7 +25,7 @@ for (const attack of ['endless', 'heavy', 'allocate']) {
     const q = await queryUntil(n.url, sid, (b) => outcome(b) !== undefined, 1500);
     const elapsed = Date.now() - t0;
     const what = outcome(q)!;
-    assert.match(what, /^(error\.execution: .*(time limit|memory|heap|Invalid|length)|fault (time_limit|memory_limit))/i, what);
+    assert.match(what, /^(error\.execution: .*(stopped after running|memory|heap|Invalid|length)|fault (time_limit|memory_limit))/i, what);
     assert.ok(elapsed < 15_000, `stopped after ${elapsed} ms`);
     await probe.stopAndCheck();
     await other.check();
