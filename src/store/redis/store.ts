@@ -1,0 +1,208 @@
+/**
+ * The Redis store: the Store interface over ioredis, on a standalone Redis or a Redis Cluster. Each
+ * atomic step is one script of lua/ (fenced by the lease epoch where it writes); key names come
+ * from keys.ts; connection loss is handled in connection.ts. docs/store.md has the whole picture.
+ */
+import { fencedOrOk, timed } from '../timing.js';
+import type {
+  AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, NodeEntry, NodeId, ReadOptions,
+  RegistryListener, ReleaseResult, RenewResult, SessionRecord, Store, StoreHooks, StoreOutcome,
+} from '../types.js';
+import { chunkCommit } from './batch.js';
+import {
+  connect, createClient, isClusterEnabled, unavailable, watchConnection, type RedisClient, type RedisEndpoint,
+} from './connection.js';
+import { Keys } from './keys.js';
+import { defineScripts, loadScripts, type RunScript } from './scripts.js';
+
+export interface RedisStoreOptions extends StoreHooks {
+  /** One endpoint of a standalone Redis, or any masters of a Redis Cluster. */
+  readonly nodes: readonly RedisEndpoint[];
+  /** Whether `nodes` is a Redis Cluster. @default detected with INFO cluster */
+  readonly cluster?: boolean;
+  /** Separates clusters (or tests) sharing one Redis. @default 'ors' */
+  readonly prefix?: string;
+  /** A command not answered in this time fails with StoreUnavailableError. @default 2000 */
+  readonly commandTimeoutMs?: number;
+  /** Most bytes of text per commit script run. @default 4194304 */
+  readonly maxBatchBytes?: number;
+  /** Most sessions per commit script run. @default 2000 */
+  readonly maxBatchItems?: number;
+}
+
+/** Connects to Redis (detecting a Cluster unless told) and loads the scripts. */
+export async function connectRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
+  if (options.nodes.length === 0) throw new Error('the Redis store needs at least one host:port');
+  const timeout = options.commandTimeoutMs ?? 2000;
+  const cluster = options.cluster ?? await isClusterEnabled(options.nodes[0]!, timeout);
+  const client = createClient({ nodes: options.nodes, cluster, commandTimeoutMs: timeout });
+  const store = new RedisStore(client, cluster, options);
+  await connect(client, cluster ? 'Redis Cluster' : 'Redis', timeout);
+  return store;
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  readonly keys: Keys;
+  private readonly run: RunScript;
+  private readonly hooks: StoreHooks;
+  private readonly listeners = new Set<RegistryListener>();
+  private subscriber: RedisClient | undefined;
+  private subscribing: Promise<void> | undefined;
+
+  constructor(readonly client: RedisClient, readonly cluster: boolean, private readonly options: RedisStoreOptions) {
+    this.keys = new Keys(options.prefix ?? 'ors');
+    this.hooks = options;
+    this.run = defineScripts(client, loadScripts());
+    watchConnection(client, cluster ? 'Redis Cluster' : 'Redis', options.log, () => this.resync());
+  }
+
+  acquire(r: AcquireRequest): Promise<AcquireResult> {
+    return this.op('acquire', async () => {
+      const k = this.keys.node(r.nodeId);
+      const res = await this.run('acquire', [k.lease, k.info],
+        [r.processId, r.ttlMs, r.address, r.externalUrl ?? '', this.keys.registryChannel, r.nodeId]) as unknown[];
+      if (res[0] === 0) {
+        const [, epoch, processId, address, ttl] = res as [number, number, string, string, number];
+        return { acquired: false as const, holder: { processId, epoch, address }, ttlMs: Math.max(0, ttl) };
+      }
+      await this.client.sadd(this.keys.nodes, String(r.nodeId));
+      return { acquired: true as const, epoch: res[1] as number };
+    }, (x) => (x.acquired ? 'ok' : 'fenced'));
+  }
+
+  renew(nodeId: NodeId, processId: string, epoch: number, ttlMs: number): Promise<RenewResult> {
+    return this.op('renew', async () => {
+      const k = this.keys.node(nodeId);
+      const res = await this.run('renew', [k.lease, k.info], [processId, epoch, ttlMs, this.keys.registryChannel, nodeId]);
+      return okOrFenced(res as number[]);
+    }, fencedOrOk);
+  }
+
+  release(nodeId: NodeId, processId: string, epoch: number): Promise<ReleaseResult> {
+    return this.op('release', async () => {
+      const k = this.keys.node(nodeId);
+      const res = await this.run('release', [k.lease, k.info], [processId, epoch, this.keys.registryChannel, nodeId]);
+      return okOrFenced(res as number[]);
+    }, fencedOrOk);
+  }
+
+  commit(batch: CommitBatch): Promise<CommitResult> {
+    return this.op('commit', async () => {
+      const k = this.keys.node(batch.nodeId);
+      const chunks = chunkCommit(batch, {
+        maxBytes: this.options.maxBatchBytes ?? 4 * 1024 * 1024,
+        maxItems: this.options.maxBatchItems ?? 2000,
+      });
+      // Sent together: one connection keeps their order, so once one is fenced all later ones are.
+      const results = await Promise.all(chunks.map((c) => this.run('commit', [k.lease, k.sessions, k.documents], c.args)));
+      let written = 0;
+      for (const [i, r] of results.entries()) {
+        const res = okOrFenced(r as number[]);
+        if (!res.ok) return { ...res, written };
+        written += chunks[i]!.count;
+      }
+      return { ok: true as const };
+    }, fencedOrOk);
+  }
+
+  async *readSessions(nodeId: NodeId, options: ReadOptions = {}): AsyncIterable<readonly SessionRecord[]> {
+    const key = this.keys.node(nodeId).sessions;
+    const count = Math.max(1, options.pageSize ?? 1000);
+    // HSCAN may return an entry twice (when the hash is resized during the scan): seen keeps each once.
+    const seen = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.op('read_sessions', () => this.client.hscan(key, cursor, 'COUNT', count));
+      cursor = next;
+      const page: SessionRecord[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        const id = flat[i]!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        page.push({ id, data: flat[i + 1]! });
+      }
+      if (page.length > 0) yield page;
+    } while (cursor !== '0');
+  }
+
+  countSessions(nodeId: NodeId): Promise<number> {
+    return this.op('read_sessions', () => this.client.hlen(this.keys.node(nodeId).sessions));
+  }
+
+  getDocument(nodeId: NodeId, hash: string): Promise<string | undefined> {
+    return this.op('get_document', async () => (await this.client.hget(this.keys.node(nodeId).documents, hash)) ?? undefined);
+  }
+
+  readRegistry(): Promise<readonly NodeEntry[]> {
+    return this.op('read_registry', async () => {
+      const ids = (await this.client.smembers(this.keys.nodes)).map(Number).sort((a, b) => a - b);
+      return Promise.all(ids.map(async (id) => {
+        const k = this.keys.node(id);
+        return parseEntry(await this.run('nodeEntry', [k.lease, k.info], [id]) as string);
+      }));
+    });
+  }
+
+  async watchRegistry(listener: RegistryListener): Promise<() => Promise<void>> {
+    this.subscribing ??= this.subscribe();
+    await this.subscribing;
+    this.listeners.add(listener);
+    return async () => { this.listeners.delete(listener); };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.subscriber?.disconnect();
+    this.client.disconnect();
+  }
+
+  /** A second connection in subscriber mode, on the registry channel (classic pub/sub, see docs/store.md). */
+  private async subscribe(): Promise<void> {
+    const sub = createClient({
+      nodes: this.options.nodes, cluster: this.cluster, commandTimeoutMs: this.options.commandTimeoutMs ?? 2000, queueWhileDown: true,
+    });
+    this.subscriber = sub;
+    sub.on('message', (channel: string, message: string) => {
+      if (channel !== this.keys.registryChannel) return;
+      const entry = parseEntry(message);
+      for (const l of this.listeners) l(entry);
+    });
+    // Messages published while the subscriber was away are lost: read the whole registry again.
+    watchConnection(sub, 'Redis subscriber', undefined, () => this.resync());
+    await connect(sub, 'Redis subscriber', this.options.commandTimeoutMs ?? 2000);
+    await sub.subscribe(this.keys.registryChannel);
+  }
+
+  /** After an outage: every node's entry to every listener (changes may have been missed). */
+  private resync(): void {
+    if (this.listeners.size === 0) return;
+    this.readRegistry().then(
+      (entries) => { for (const e of entries) for (const l of this.listeners) l(e); },
+      () => undefined, // Still down: the next "restored" comes back here.
+    );
+  }
+
+  /** Runs one operation, timed, with client failures turned into StoreUnavailableError. */
+  private op<T>(op: Parameters<typeof timed>[1], fn: () => Promise<T>, outcome?: (r: T) => StoreOutcome): Promise<T> {
+    return timed(this.hooks, op, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw unavailable(op, err);
+      }
+    }, outcome);
+  }
+}
+
+function okOrFenced(res: readonly number[]): { ok: true } | Fenced {
+  if (res[0] === 1) return { ok: true };
+  const epoch = res[1]!;
+  return { ok: false, reason: 'fenced', currentEpoch: epoch < 0 ? null : epoch };
+}
+
+/** A registry entry as nodeEntry.lua encodes it (cjson writes null for absent values). */
+export function parseEntry(json: string): NodeEntry {
+  const e = JSON.parse(json) as NodeEntry;
+  return { nodeId: e.nodeId, epoch: e.epoch, externalUrl: e.externalUrl ?? null, primary: e.primary ?? null };
+}
