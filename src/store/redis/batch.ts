@@ -1,7 +1,7 @@
 /**
  * Splits a group commit into the ARGV of commit-3 calls of bounded size: one script run blocks the
- * whole Redis (or its shard), so a commit of 10,000 sessions is sent as several runs pipelined on
- * one connection instead of one run of many megabytes. Documents go into the first run, so a
+ * whole Redis (or its shard), so a commit of 10,000 sessions is sent as several runs, one after the
+ * other, instead of one run of many megabytes. Documents go into the first run, so a
  * snapshot is never stored before the document it names.
  */
 import type { CommitBatch } from '../types.js';
