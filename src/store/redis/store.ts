@@ -28,12 +28,22 @@ export interface RedisStoreOptions extends StoreHooks {
   readonly maxBatchBytes?: number;
   /** Most sessions per commit script run. @default 2000 */
   readonly maxBatchItems?: number;
+  /**
+   * After each commit, WAIT until this many replicas have it; fewer within `waitTimeoutMs` makes the
+   * commit fail with StoreUnavailableError (its data is on the master, but not acknowledged). @default 0
+   */
+  readonly waitReplicas?: number;
+  /** How long a commit waits for `waitReplicas`; below commandTimeoutMs. @default 500 */
+  readonly waitTimeoutMs?: number;
 }
 
 /** Connects to Redis (detecting a Cluster unless told) and loads the scripts. */
 export async function connectRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
   if (options.nodes.length === 0) throw new Error('the Redis store needs at least one host:port');
   const timeout = options.commandTimeoutMs ?? 2000;
+  if ((options.waitReplicas ?? 0) > 0 && (options.waitTimeoutMs ?? 500) >= timeout) {
+    throw new Error(`the Redis store's waitTimeoutMs (${options.waitTimeoutMs ?? 500}) must be below commandTimeoutMs (${timeout})`);
+  }
   const cluster = options.cluster ?? await isClusterEnabled(options.nodes[0]!, timeout);
   const client = createClient({ nodes: options.nodes, cluster, commandTimeoutMs: timeout });
   const store = new RedisStore(client, cluster, options);
@@ -45,6 +55,7 @@ export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   readonly keys: Keys;
   private readonly run: RunScript;
+  private readonly commitCommand: string;
   private readonly hooks: StoreHooks;
   private readonly listeners = new Set<RegistryListener>();
   private subscriber: RedisClient | undefined;
@@ -53,7 +64,9 @@ export class RedisStore implements Store {
   constructor(readonly client: RedisClient, readonly cluster: boolean, private readonly options: RedisStoreOptions) {
     this.keys = new Keys(options.prefix ?? 'ors');
     this.hooks = options;
-    this.run = defineScripts(client, loadScripts());
+    const scripts = loadScripts();
+    this.run = defineScripts(client, scripts);
+    this.commitCommand = scripts.get('commit')!.command;
     watchConnection(client, cluster ? 'Redis Cluster' : 'Redis', options.log, () => this.resync());
   }
 
@@ -97,8 +110,9 @@ export class RedisStore implements Store {
       // One run after the other: each gets the whole command timeout (runs queued behind each other
       // would share it), and a fenced run stops the rest. The extra round trips cost far less than a run.
       let written = 0;
-      for (const c of chunks) {
-        const res = okOrFenced(await this.run('commit', [k.lease, k.sessions, k.documents], c.args) as number[]);
+      for (const [i, c] of chunks.entries()) {
+        const keys = [k.lease, k.sessions, k.documents];
+        const res = okOrFenced(i === chunks.length - 1 ? await this.commitAndWait(keys, c.args) : await this.run('commit', keys, c.args) as number[]);
         if (!res.ok) return { ...res, written };
         written += c.count;
       }
@@ -155,6 +169,26 @@ export class RedisStore implements Store {
     this.listeners.clear();
     this.subscriber?.disconnect();
     this.client.disconnect();
+  }
+
+  /**
+   * The last run of a commit, followed by WAIT when replicas must acknowledge it. Both go in one
+   * pipeline: WAIT counts the writes of its own connection, and in a Cluster a pipeline goes to the
+   * master of its keys' slot.
+   */
+  private async commitAndWait(keys: readonly string[], args: readonly (string | number)[]): Promise<number[]> {
+    const replicas = this.options.waitReplicas ?? 0;
+    if (replicas === 0) return await this.run('commit', keys, args) as number[];
+    const timeout = this.options.waitTimeoutMs ?? 500;
+    const pipe = this.client.pipeline();
+    (pipe as unknown as Record<string, (...a: (string | number)[]) => unknown>)[this.commitCommand]!(...keys, ...args);
+    pipe.wait(replicas, timeout);
+    const [[commitErr, res], [waitErr, acked]] = (await pipe.exec()) as [[Error | null, number[]], [Error | null, number]];
+    if (commitErr !== null || waitErr !== null) throw commitErr ?? waitErr;
+    if (res[0] === 1 && acked < replicas) {
+      throw new Error(`only ${acked} of ${replicas} replicas acknowledged the commit within ${timeout} ms`);
+    }
+    return res;
   }
 
   /** A second connection in subscriber mode, on the registry channel (classic pub/sub, see docs/store.md). */
