@@ -86,7 +86,7 @@ export class MemoryStore implements Store {
     return timed(this.hooks, 'commit', async () => {
       const n = this.node(batch.nodeId);
       const lease = this.liveLease(n);
-      if (lease === null || lease.epoch !== batch.epoch) return { ...fenced(lease), written: 0 };
+      if (lease === null || lease.epoch !== batch.epoch || lease.processId !== batch.processId) return { ...fenced(lease), written: 0 };
       for (const d of batch.documents ?? []) if (!n.documents.has(d.hash)) n.documents.set(d.hash, d.text);
       for (const s of batch.put ?? []) n.sessions.set(s.id, s.data);
       for (const id of batch.delete ?? []) n.sessions.delete(id);

@@ -66,13 +66,14 @@ export interface DocumentRecord {
 
 /**
  * One group commit of a node: snapshots to write, sessions to delete and documents to keep, all
- * carrying the epoch of the writer's lease. The store refuses the whole batch when the epoch is not
- * the current lease's (nothing of it is written). Documents are immutable: one already stored under
+ * carrying the writer's lease (epoch and process id). The store refuses the whole batch when they
+ * are not the live lease's (nothing of it is written). Documents are immutable: one already stored under
  * its hash is left as it is.
  */
 export interface CommitBatch {
   readonly nodeId: NodeId;
   readonly epoch: number;
+  readonly processId: string;
   readonly put?: readonly SessionRecord[];
   readonly delete?: readonly string[];
   readonly documents?: readonly DocumentRecord[];

@@ -78,11 +78,11 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest 
       const a = await open(p);
       const b = await open(p);
       assert.deepEqual(await acquireAs(a, P1, 150), { acquired: true, epoch: 1 });
-      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, put: [{ id: '7-s1', data: 'v1' }] }), { ok: true });
+      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, processId: P1, put: [{ id: '7-s1', data: 'v1' }] }), { ok: true });
       await sleep(300);
       assert.deepEqual(await a.renew(7, P1, 1, 150), { ok: false, reason: 'fenced', currentEpoch: null });
       assert.deepEqual(await acquireAs(b, P2), { acquired: true, epoch: 2 });
-      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, put: [{ id: '7-s1', data: 'stale' }] }),
+      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, processId: P1, put: [{ id: '7-s1', data: 'stale' }] }),
         { ok: false, reason: 'fenced', currentEpoch: 2, written: 0 });
       assert.deepEqual((await readAll(b, 7)).sessions, [{ id: '7-s1', data: 'v1' }]);
       // The process that lost it comes back as a new holder only after release: epoch 3.
@@ -91,21 +91,25 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest 
       assert.deepEqual(await b.release(7, P2, 2), { ok: false, reason: 'fenced', currentEpoch: 3 });
     });
 
-    test('a stale-epoch commit is refused and writes nothing: no put, no delete, no document', async () => {
+    test('a stale-epoch commit (or one from another process) is refused and writes nothing: no put, no delete, no document', async () => {
       const p = randomPrefix();
       const a = await open(p);
       assert.ok((await acquireAs(a, P1)).acquired);
-      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, put: [{ id: '7-keep', data: 'k' }] }), { ok: true });
+      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, processId: P1, put: [{ id: '7-keep', data: 'k' }] }), { ok: true });
       assert.deepEqual(await a.release(7, P1, 1), { ok: true });
       assert.deepEqual(await acquireAs(a, P2), { acquired: true, epoch: 2 });
       const res = await a.commit({
-        nodeId: 7, epoch: 1, put: [{ id: '7-new', data: 'n' }], delete: ['7-keep'], documents: [{ hash: 'h1', text: '<scxml/>' }],
+        nodeId: 7, epoch: 1, processId: P1, put: [{ id: '7-new', data: 'n' }], delete: ['7-keep'], documents: [{ hash: 'h1', text: '<scxml/>' }],
       });
       assert.deepEqual(res, { ok: false, reason: 'fenced', currentEpoch: 2, written: 0 });
       assert.deepEqual((await readAll(a, 7)).sessions, [{ id: '7-keep', data: 'k' }]);
       assert.equal(await a.getDocument(7, 'h1'), undefined);
+      // The current epoch from another process (a Redis failover may hand an epoch out twice) is refused too.
+      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 2, processId: P1, put: [{ id: '7-new', data: 'n' }] }),
+        { ok: false, reason: 'fenced', currentEpoch: 2, written: 0 });
+      assert.equal(await a.countSessions(7), 1);
       // Without any lease (never acquired on node 8) nothing is written either.
-      assert.deepEqual(await a.commit({ nodeId: 8, epoch: 1, put: [{ id: '8-x', data: 'x' }] }),
+      assert.deepEqual(await a.commit({ nodeId: 8, epoch: 1, processId: P1, put: [{ id: '8-x', data: 'x' }] }),
         { ok: false, reason: 'fenced', currentEpoch: null, written: 0 });
       assert.equal(await a.countSessions(8), 0);
     });
@@ -117,7 +121,7 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest 
       const data = 'x'.repeat(1000);
       const put = Array.from({ length: 10_000 }, (_, i) => ({ id: `7-${i.toString(16).padStart(20, '0')}`, data: `${i}:${data}` }));
       let t0 = performance.now();
-      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, put }), { ok: true });
+      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, processId: P1, put }), { ok: true });
       const writeMs = performance.now() - t0;
       t0 = performance.now();
       const { pages, sessions } = await readAll(a, 7, 1000);
@@ -137,8 +141,8 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest 
       const a = await open(randomPrefix());
       assert.ok((await acquireAs(a, P1)).acquired);
       const doc = '<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0"/>';
-      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, put: [{ id: '7-a', data: 'A' }, { id: '7-b', data: 'B' }], documents: [{ hash: 'sha-1', text: doc }] }), { ok: true });
-      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, put: [{ id: '7-c', data: 'C' }], delete: ['7-a'], documents: [{ hash: 'sha-1', text: 'other' }] }), { ok: true });
+      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, processId: P1, put: [{ id: '7-a', data: 'A' }, { id: '7-b', data: 'B' }], documents: [{ hash: 'sha-1', text: doc }] }), { ok: true });
+      assert.deepEqual(await a.commit({ nodeId: 7, epoch: 1, processId: P1, put: [{ id: '7-c', data: 'C' }], delete: ['7-a'], documents: [{ hash: 'sha-1', text: 'other' }] }), { ok: true });
       const got = (await readAll(a, 7)).sessions.sort((x, y) => x.id.localeCompare(y.id));
       assert.deepEqual(got, [{ id: '7-b', data: 'B' }, { id: '7-c', data: 'C' }]);
       assert.equal(await a.getDocument(7, 'sha-1'), doc);
@@ -166,8 +170,8 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest 
       const a = await open(randomPrefix(), { onLatency: (op, seconds, outcome) => { assert.ok(seconds >= 0 && seconds < 5); seen.push(`${op}:${outcome}`); } });
       await acquireAs(a, P1);
       await a.renew(7, P1, 1, TTL);
-      await a.commit({ nodeId: 7, epoch: 1, put: [{ id: '7-a', data: 'A' }] });
-      await a.commit({ nodeId: 7, epoch: 5, put: [{ id: '7-a', data: 'A' }] });
+      await a.commit({ nodeId: 7, epoch: 1, processId: P1, put: [{ id: '7-a', data: 'A' }] });
+      await a.commit({ nodeId: 7, epoch: 5, processId: P1, put: [{ id: '7-a', data: 'A' }] });
       await readAll(a, 7);
       await a.getDocument(7, 'h');
       await a.readRegistry();

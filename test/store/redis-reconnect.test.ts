@@ -40,14 +40,14 @@ const acquire = (s: Store, processId: string) =>
 test('a Redis restart (kill -9, same port) is survived: fail fast while down, logged once, data and notifications back', async () => {
   const { store, lines, waitFor } = await loggingStore(randomPrefix());
   assert.deepEqual(await acquire(store, 'p1'), { acquired: true, epoch: 1 });
-  assert.deepEqual(await store.commit({ nodeId: 3, epoch: 1, put: [{ id: '3-a', data: 'A' }] }), { ok: true });
+  assert.deepEqual(await store.commit({ nodeId: 3, epoch: 1, processId: 'p1', put: [{ id: '3-a', data: 'A' }] }), { ok: true });
   const seen: NodeEntry[] = [];
   await store.watchRegistry((e) => seen.push(e));
 
   await redis.kill();
   await waitFor(/connection lost \(Redis\)/);
   const t0 = performance.now();
-  await assert.rejects(store.commit({ nodeId: 3, epoch: 1, put: [{ id: '3-b', data: 'B' }] }), (e) => isStoreUnavailable(e));
+  await assert.rejects(store.commit({ nodeId: 3, epoch: 1, processId: 'p1', put: [{ id: '3-b', data: 'B' }] }), (e) => isStoreUnavailable(e));
   assert.ok(performance.now() - t0 < 1500, 'a write while Redis is down fails within the command timeout');
   // Many failing requests during the outage: still one log line.
   await Promise.allSettled(Array.from({ length: 20 }, () => store.renew(3, 'p1', 1, 60_000)));
@@ -55,7 +55,7 @@ test('a Redis restart (kill -9, same port) is survived: fail fast while down, lo
   await redis.start();
   await waitFor(/connection restored \(Redis\)/);
   assert.deepEqual(await store.renew(3, 'p1', 1, 60_000), { ok: true });
-  assert.deepEqual(await store.commit({ nodeId: 3, epoch: 1, put: [{ id: '3-b', data: 'B' }] }), { ok: true });
+  assert.deepEqual(await store.commit({ nodeId: 3, epoch: 1, processId: 'p1', put: [{ id: '3-b', data: 'B' }] }), { ok: true });
   const ids = [];
   for await (const page of store.readSessions(3)) ids.push(...page.map((s) => s.id));
   assert.deepEqual(ids.sort(), ['3-a', '3-b']);
@@ -77,7 +77,7 @@ test('a dropped connection (CLIENT KILL) is survived: reconnected, logged once, 
   const killed = Number(redisCli(redis.port, 'CLIENT', 'KILL', 'TYPE', 'normal').trim());
   assert.ok(killed >= 1, `CLIENT KILL closed ${killed} connections`);
   await waitFor(/connection restored \(Redis\)/);
-  assert.deepEqual(await store.commit({ nodeId: 3, epoch: 1, put: [{ id: '3-x', data: 'X' }] }), { ok: true });
+  assert.deepEqual(await store.commit({ nodeId: 3, epoch: 1, processId: 'p1', put: [{ id: '3-x', data: 'X' }] }), { ok: true });
   assert.equal(await store.countSessions(3), 1);
   assert.deepEqual(lines.map((l) => l.level), ['warn', 'info'], JSON.stringify(lines));
 });

@@ -23,14 +23,14 @@ test('with waitReplicas 1 a commit succeeds while the replica follows and fails 
   t.after(() => store.close());
   assert.deepEqual(await store.acquire({ nodeId: 2, processId: 'p', ttlMs: 60_000, address: 'http://127.0.0.1:1', externalUrl: undefined }),
     { acquired: true, epoch: 1 });
-  assert.deepEqual(await store.commit({ nodeId: 2, epoch: 1, put: [{ id: '2-a', data: 'A' }] }), { ok: true });
+  assert.deepEqual(await store.commit({ nodeId: 2, epoch: 1, processId: 'p', put: [{ id: '2-a', data: 'A' }] }), { ok: true });
   assert.equal(redisCli(replica.port, 'HGET', '{w:n2}:sessions', '2-a').trim(), 'A', 'the replica has the commit when it is acknowledged');
 
   await replica.kill();
-  await assert.rejects(store.commit({ nodeId: 2, epoch: 1, put: [{ id: '2-b', data: 'B' }] }),
+  await assert.rejects(store.commit({ nodeId: 2, epoch: 1, processId: 'p', put: [{ id: '2-b', data: 'B' }] }),
     (e) => isStoreUnavailable(e) && /only 0 of 1 replicas/.test((e as Error).message));
   // A fenced commit stays a fenced result, whatever the replicas.
-  assert.deepEqual(await store.commit({ nodeId: 2, epoch: 9, put: [{ id: '2-c', data: 'C' }] }),
+  assert.deepEqual(await store.commit({ nodeId: 2, epoch: 9, processId: 'p', put: [{ id: '2-c', data: 'C' }] }),
     { ok: false, reason: 'fenced', currentEpoch: 1, written: 0 });
 });
 

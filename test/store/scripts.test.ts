@@ -73,5 +73,5 @@ test('the built store (tsc emit + copy-assets, as npm run build) loads its scrip
   t.after(() => store.close());
   assert.deepEqual(await store.acquire({ nodeId: 1, processId: 'p', ttlMs: 5000, address: 'http://127.0.0.1:1', externalUrl: undefined }),
     { acquired: true, epoch: 1 });
-  assert.deepEqual(await store.commit({ nodeId: 1, epoch: 1, put: [{ id: '1-a', data: 'A' }] }), { ok: true });
+  assert.deepEqual(await store.commit({ nodeId: 1, epoch: 1, processId: 'p', put: [{ id: '1-a', data: 'A' }] }), { ok: true });
 });

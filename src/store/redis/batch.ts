@@ -28,7 +28,7 @@ export function chunkCommit(batch: CommitBatch, limits: BatchLimits): Chunk[] {
   let items = 0;
   const flush = (): void => {
     if (items === 0 && docs.length === 0) return;
-    chunks.push({ args: [batch.epoch, puts.length / 2, dels.length, docs.length / 2, ...puts, ...dels, ...docs], count: items });
+    chunks.push({ args: [batch.epoch, batch.processId, puts.length / 2, dels.length, docs.length / 2, ...puts, ...dels, ...docs], count: items });
     puts = []; dels = []; docs = []; bytes = 0; items = 0;
   };
   for (const d of batch.documents ?? []) { docs.push(d.hash, d.text); bytes += d.text.length; }
