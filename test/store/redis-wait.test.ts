@@ -8,17 +8,19 @@ import { connectRedisStore, isStoreUnavailable } from '../../src/store/index.js'
 import { redisCli, startRedisServer } from '../helpers/redis.js';
 
 test('with waitReplicas 1 a commit succeeds while the replica follows and fails once it is gone', async (t) => {
-  const master = await startRedisServer();
+  // No diskless-sync delay (5 s by default): the replica syncs at once.
+  const master = await startRedisServer({ args: ['--repl-diskless-sync-delay', '0'] });
   t.after(() => master.stop());
   const replica = await startRedisServer({ args: ['--replicaof', master.host, String(master.port)] });
   t.after(() => replica.stop());
   const deadline = Date.now() + 10_000;
-  while (!/master_link_status:up/.test(redisCli(replica.port, 'INFO', 'replication'))) {
+  // Online as the master sees it (WAIT counts only such replicas), not merely linked as the replica sees it.
+  while (!/slave0:.*state=online/.test(redisCli(master.port, 'INFO', 'replication'))) {
     assert.ok(Date.now() < deadline, 'the replica did not sync with its master in 10 s');
     await new Promise((r) => setTimeout(r, 50));
   }
   const store = await connectRedisStore({
-    nodes: [{ host: master.host, port: master.port }], prefix: 'w', waitReplicas: 1, waitTimeoutMs: 300, commandTimeoutMs: 5000,
+    nodes: [{ host: master.host, port: master.port }], prefix: 'w', waitReplicas: 1, waitTimeoutMs: 1500, commandTimeoutMs: 5000,
   });
   t.after(() => store.close());
   assert.deepEqual(await store.acquire({ nodeId: 2, processId: 'p', ttlMs: 60_000, address: 'http://127.0.0.1:1', externalUrl: undefined }),
@@ -28,7 +30,7 @@ test('with waitReplicas 1 a commit succeeds while the replica follows and fails 
 
   await replica.kill();
   await assert.rejects(store.commit({ nodeId: 2, epoch: 1, processId: 'p', put: [{ id: '2-b', data: 'B' }] }),
-    (e) => isStoreUnavailable(e) && /only 0 of 1 replicas/.test((e as Error).message));
+    (e) => isStoreUnavailable(e) && /only 0 of 1 replicas acknowledged the commit within 1500 ms/.test((e as Error).message));
   // A fenced commit stays a fenced result, whatever the replicas.
   assert.deepEqual(await store.commit({ nodeId: 2, epoch: 9, processId: 'p', put: [{ id: '2-c', data: 'C' }] }),
     { ok: false, reason: 'fenced', currentEpoch: 1, written: 0 });
