@@ -109,7 +109,7 @@ export interface RedisCluster {
 }
 
 /** Three masters with cluster-enabled, joined by `redis-cli --cluster create` (no replicas). */
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+export async function startRedisCluster(masters = 3, options: { aof?: boolean } = {}): Promise<RedisCluster> {
   ensureRedis();
   const servers: RedisServer[] = [];
   const stop = async (): Promise<void> => { await Promise.all(servers.map((s) => s.stop())); };
@@ -117,6 +117,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     for (let i = 0; i < masters; i++) {
       const busPort = await freePort();
       servers.push(await startRedisServer({
+        aof: options.aof,
         args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort),
           '--cluster-node-timeout', '2000'],
       }));

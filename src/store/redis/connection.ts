@@ -116,6 +116,34 @@ export function watchConnection(
   return { up: () => ready && downSince === null };
 }
 
+/**
+ * The same for each master of a Redis Cluster, by address: ioredis replaces a node's connection
+ * object when it reconnects, so the state is kept per `host:port`, not per object. One master down
+ * is one outage of its slots (the Cluster itself stays "ready"), logged once and once restored.
+ */
+export function watchClusterNodes(cluster: Cluster, log: StoreHooks['log'], onRestored: () => void): void {
+  const downSince = new Map<string, number>();
+  cluster.on('+node', (node: Redis) => {
+    const key = `${node.options.host}:${node.options.port}`;
+    let ready = false;
+    const lost = (err?: Error): void => {
+      if (!ready || downSince.has(key)) return;
+      downSince.set(key, Date.now());
+      log?.('warn', `store connection lost (Redis Cluster node ${key})${err ? `: ${err.message}` : ''}; reconnecting with backoff`);
+    };
+    node.on('error', lost);
+    node.on('close', () => lost());
+    node.on('ready', () => {
+      ready = true;
+      const was = downSince.get(key);
+      if (was === undefined) return;
+      downSince.delete(key);
+      log?.('info', `store connection restored (Redis Cluster node ${key}) after ${Date.now() - was} ms`, { downMs: Date.now() - was });
+      onRestored();
+    });
+  });
+}
+
 /** Turns a client failure into StoreUnavailableError (a Fenced result is not a failure). */
 export function unavailable(op: string, err: unknown): StoreUnavailableError {
   return new StoreUnavailableError(op, (err as Error)?.message ?? String(err), { cause: err });

@@ -10,8 +10,9 @@ import type {
 } from '../types.js';
 import { chunkCommit } from './batch.js';
 import {
-  connect, createClient, isClusterEnabled, unavailable, watchConnection, type RedisClient, type RedisEndpoint,
+  connect, createClient, isClusterEnabled, unavailable, watchClusterNodes, watchConnection, type RedisClient, type RedisEndpoint,
 } from './connection.js';
+import { Cluster } from 'ioredis';
 import { Keys } from './keys.js';
 import { defineScripts, loadScripts, type RunScript } from './scripts.js';
 
@@ -59,15 +60,24 @@ export class RedisStore implements Store {
   private readonly hooks: StoreHooks;
   private readonly listeners = new Set<RegistryListener>();
   private subscriber: RedisClient | undefined;
+  private closed = false;
   private subscribing: Promise<void> | undefined;
 
   constructor(readonly client: RedisClient, readonly cluster: boolean, private readonly options: RedisStoreOptions) {
     this.keys = new Keys(options.prefix ?? 'ors');
     this.hooks = options;
+    // The connections closing on close() are no outage.
+    const log: StoreHooks['log'] = options.log && ((level, message, fields) => { if (!this.closed) options.log!(level, message, fields); });
     const scripts = loadScripts();
     this.run = defineScripts(client, scripts);
     this.commitCommand = scripts.get('commit')!.command;
-    watchConnection(client, cluster ? 'Redis Cluster' : 'Redis', options.log, () => this.resync());
+    if (client instanceof Cluster) {
+      // Logged per master (one master down is an outage of its slots, the Cluster stays ready).
+      watchClusterNodes(client, log, () => this.resync());
+      watchConnection(client, 'Redis Cluster', undefined, () => this.resync());
+    } else {
+      watchConnection(client, 'Redis', log, () => this.resync());
+    }
   }
 
   acquire(r: AcquireRequest): Promise<AcquireResult> {
@@ -166,6 +176,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.listeners.clear();
     this.subscriber?.disconnect();
     this.client.disconnect();
