@@ -3,6 +3,7 @@
  * atomic step is one script of lua/ (fenced by the lease epoch where it writes); key names come
  * from keys.ts; connection loss is handled in connection.ts. docs/store.md has the whole picture.
  */
+import { Cluster } from 'ioredis';
 import { fencedOrOk, timed } from '../timing.js';
 import type {
   AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, NodeEntry, NodeId, ReadOptions,
@@ -12,7 +13,6 @@ import { chunkCommit } from './batch.js';
 import {
   connect, createClient, isClusterEnabled, unavailable, watchClusterNodes, watchConnection, type RedisClient, type RedisEndpoint,
 } from './connection.js';
-import { Cluster } from 'ioredis';
 import { Keys } from './keys.js';
 import { defineScripts, loadScripts, type RunScript } from './scripts.js';
 
