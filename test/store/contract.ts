@@ -28,17 +28,21 @@ async function readAll(s: Store, nodeId: number, pageSize?: number): Promise<{ p
   return { pages, sessions };
 }
 
-/** Waits for the first registry entry that `match` accepts (the watch is started before `trigger`). */
+/** Watches, runs `trigger`, and gives the first registry entry that `match` accepts (5 s at most). */
 async function nextEntry(s: Store, match: (e: NodeEntry) => boolean, trigger: () => Promise<unknown>): Promise<NodeEntry> {
-  let stop: (() => Promise<void>) | undefined;
-  const got = new Promise<NodeEntry>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no matching registry notification within 5 s')), 5000);
-    s.watchRegistry((e) => { if (match(e)) { clearTimeout(timer); resolve(e); } }).then((u) => { stop = u; }, reject);
-  });
-  await sleep(0);
-  while (stop === undefined) await sleep(5);
-  await trigger();
-  try { return await got; } finally { await stop(); }
+  let found!: (e: NodeEntry) => void;
+  const got = new Promise<NodeEntry>((resolve) => { found = resolve; });
+  const stop = await s.watchRegistry((e) => { if (match(e)) found(e); });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await trigger();
+    return await Promise.race([got, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no matching registry notification within 5 s')), 5000);
+    })]);
+  } finally {
+    clearTimeout(timer);
+    await stop();
+  }
 }
 
 export function storeContract(name: string, setup: () => Promise<StoreUnderTest & { close(): Promise<void> }>): void {
