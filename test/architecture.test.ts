@@ -40,6 +40,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   config: ['errors'],
   server: ['session', 'scxml', 'config', 'errors'],
   cli: ['server', 'session', 'scxml', 'config', 'errors'],
+  store: ['errors'],
   errors: [],
 };
 
