@@ -67,42 +67,46 @@ for (const kind of ['haproxy', 'apache'] as const) {
       t.diagnostic(`starts per node: ${JSON.stringify(Object.fromEntries(perNode))}; ${SESSIONS * 3} session calls, all on the owner's primary`);
     });
 
-    test(`${kind} ${layout}: a node's failover moves its sessions to its new primary, never to the other node`, async (t) => {
-      const { pairs, running } = await twoNodes(t, kind, layout);
-      const client = new CookieClient(running.entry.url);
-      const sessions = await startSessions(client, 6);
-      const mine = sessions.find((s) => s.node === '1');
-      const other = sessions.find((s) => s.node === '2');
-      assert.ok(mine && other, 'sessions on both nodes');
-      const [n1] = pairs as [Pair, Pair];
-      // The switch: the primary turns backup (heartbeat 503) and the backup turns primary, as ORS's HA pair does.
-      const t0 = Date.now();
-      n1.primary.role = 'backup';
-      n1.backup.role = 'primary';
-      let firstNew = -1;
-      let lastOld = -1;
-      let unavailable = 0;
-      let stable = 0;
-      while (stable < 10) {
-        assert.ok(Date.now() - t0 < 15_000, `no request reached node 1's new primary within 15 s:\n${running.entry.log()}`);
-        const r = await client.send('POST', `/scxml/session/${mine.sid}/event/ping`);
-        if (r.status !== 200) { unavailable++; await new Promise((res) => setTimeout(res, 10)); continue; }
-        assert.equal(r.body.node, '1', `a request for node 1's session went to node ${r.body.node}`);
-        if (r.body.port === n1.backup.port) {
-          if (firstNew < 0) firstNew = Date.now() - t0;
-          stable++;
-        } else {
-          // Until the balancer has seen `fall` failed checks the old primary is still UP: requests may
-          // still reach it (a real ORS backup would redirect them to its primary, SPEC §3).
-          lastOld = Date.now() - t0;
-          stable = 0;
-          await new Promise((res) => setTimeout(res, 10));
+    for (const how of ['roles switched', 'primary killed'] as const) {
+      test(`${kind} ${layout}: a node's failover (${how}) moves its sessions to its new primary, never to the other node`, async (t) => {
+        const { pairs, running } = await twoNodes(t, kind, layout);
+        const client = new CookieClient(running.entry.url);
+        const sessions = await startSessions(client, 6);
+        const mine = sessions.find((s) => s.node === '1');
+        const other = sessions.find((s) => s.node === '2');
+        assert.ok(mine && other, 'sessions on both nodes');
+        const [n1] = pairs as [Pair, Pair];
+        // The switch, as ORS's HA pair makes it: the primary turns backup (heartbeat 503) or dies (connection
+        // refused), and the backup turns primary.
+        const t0 = Date.now();
+        if (how === 'primary killed') await n1.primary.close();
+        else n1.primary.role = 'backup';
+        n1.backup.role = 'primary';
+        let firstNew = -1;
+        let lastOld = -1;
+        let unavailable = 0;
+        let stable = 0;
+        while (stable < 10) {
+          assert.ok(Date.now() - t0 < 15_000, `no request reached node 1's new primary within 15 s:\n${running.entry.log()}`);
+          const r = await client.send('POST', `/scxml/session/${mine.sid}/event/ping`);
+          if (r.status !== 200) { unavailable++; await new Promise((res) => setTimeout(res, 10)); continue; }
+          assert.equal(r.body.node, '1', `a request for node 1's session went to node ${r.body.node}`);
+          if (r.body.port === n1.backup.port) {
+            if (firstNew < 0) firstNew = Date.now() - t0;
+            stable++;
+          } else {
+            // Until the balancer has seen `fall` failed checks the old primary is still UP: requests may
+            // still reach it (a real ORS backup would redirect them to its primary, SPEC §3).
+            lastOld = Date.now() - t0;
+            stable = 0;
+            await new Promise((res) => setTimeout(res, 10));
+          }
         }
-      }
-      const o = await client.send('POST', `/scxml/session/${other.sid}/event/ping`);
-      assert.deepEqual({ node: o.body.node, port: o.body.port }, { node: '2', port: pairs[1]!.primary.port }, 'the other node is untouched');
-      t.diagnostic(`failover ${kind} ${layout}: first request on the new primary ${firstNew} ms after the switch, last on the old one ${lastOld} ms; ${unavailable} non-200 answers meanwhile`);
-    });
+        const o = await client.send('POST', `/scxml/session/${other.sid}/event/ping`);
+        assert.deepEqual({ node: o.body.node, port: o.body.port }, { node: '2', port: pairs[1]!.primary.port }, 'the other node is untouched');
+        t.diagnostic(`failover ${kind} ${layout} (${how}): first request on the new primary ${firstNew} ms after the switch, last on the old one ${lastOld} ms; ${unavailable} non-200 answers meanwhile`);
+      });
+    }
 
     test(`${kind} ${layout}: a Host-less HTTP/1.0 GET /heartbeat through the balancer reaches a primary`, async (t) => {
       const { running } = await twoNodes(t, kind, layout);
