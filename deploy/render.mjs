@@ -18,13 +18,15 @@ export const TEMPLATES = Object.freeze({
 });
 
 /**
- * Shipped check timing (ms). The node tier sees a process change role and must react within about one
- * second; the external tier checks a node's balancer, which answers 503 while its pair fails over, so it
- * waits `fall` × `inter` (4 s) before it gives up on a whole node (SPEC §3: tolerate one per-node window).
+ * Shipped check timing (ms). The node tier sees a process change role (503) or die (refused) and reacts
+ * within inter + fastinter = 0.75 s; the external tier checks a node's balancer, which answers 503 while
+ * its pair fails over, so it gives up on a whole node only after 4 failed checks a second apart, 3-4 s
+ * (SPEC §3: tolerate one per-node window; no faster `fastinter` there, it would shorten that to 1.5 s). `timeout` only matters for a process that hangs: a busy primary must not
+ * be taken out by one slow answer, and a hung one cannot be replaced before its lease expires anyway.
  */
 export const DEFAULT_TIMING = Object.freeze({
-  node: Object.freeze({ inter: 500, fastinter: 250, fall: 2, rise: 1, timeout: 400 }),
-  external: Object.freeze({ inter: 1000, fastinter: 500, fall: 4, rise: 1, timeout: 800 }),
+  node: Object.freeze({ inter: 500, fastinter: 250, fall: 2, rise: 1, timeout: 1000 }),
+  external: Object.freeze({ inter: 1000, fastinter: 1000, fall: 4, rise: 1, timeout: 2000 }),
 });
 
 /** `ORS request-timeout` is 30 s by default (SPEC §2): a held `/request` must outlive it at the balancer. */

@@ -139,10 +139,14 @@ export async function startBalancer(t: TestContext, template: TemplateName, node
   return { template, port, addr, url: `http://${addr}`, config, log, stop };
 }
 
-/** Check timing for tests: the shipped shape, shorter, so that a failover takes a fraction of a second. */
+/**
+ * Check timing for tests: the shipped shape with shorter periods, so that a failover takes a fraction of
+ * a second. The check timeouts stay long: on a loaded machine a 150 ms timeout took healthy primaries
+ * and per-node balancers out of rotation.
+ */
 export const TEST_TIMING = {
-  node: { inter: 200, fastinter: 100, fall: 2, rise: 1, timeout: 150 },
-  external: { inter: 300, fastinter: 150, fall: 4, rise: 1, timeout: 250 },
+  node: { inter: 200, fastinter: 100, fall: 2, rise: 1, timeout: 1000 },
+  external: { inter: 300, fastinter: 300, fall: 4, rise: 1, timeout: 1000 },
 } as const;
 
 export interface RunningLayout {
