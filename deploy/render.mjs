@@ -70,6 +70,10 @@ export function view(template, options) {
   if (!spec) throw new Error(`unknown template "${template}"; one of: ${Object.keys(TEMPLATES).join(', ')}`);
   const timing = { ...DEFAULT_TIMING[spec.tier], ...(options.timing ?? {}) };
   if (!/^[^\s]+:\d{1,5}$/.test(options.listen ?? '')) throw new Error(`--listen: "${options.listen ?? ''}" is not HOST:PORT`);
+  // A per-node balancer serves one pair: two pairs behind it would share one pool and lose stickiness.
+  if (template.endsWith('-node') && options.nodes.length !== 1) {
+    throw new Error(`${template} is one node's balancer: give exactly one node in --nodes (got ${options.nodes.length}); use ${template.replace('-node', '-flat')} for several`);
+  }
   const nodes = options.nodes.map((n) => ({
     id: n.id,
     route: `node${n.id}`,
@@ -146,8 +150,10 @@ function main(argv) {
     else if (['--inter', '--fastinter', '--fall', '--rise', '--timeout'].includes(flag)) {
       if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`${flag}: "${value}" is not a positive whole number`);
       opts.timing[flag.slice(2)] = Number(value);
-    } else if (flag === '--server-timeout') opts.serverTimeout = Number(value);
-    else if (flag === '--standalone') standaloneDir = value;
+    } else if (flag === '--server-timeout') {
+      if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`--server-timeout: "${value}" is not a positive whole number of seconds`);
+      opts.serverTimeout = Number(value);
+    } else if (flag === '--standalone') standaloneDir = value;
     else if (flag === '--user') user = value;
     else if (flag === '--group') group = value;
     else throw new Error(`unknown option ${flag}\n${usage()}`);

@@ -81,6 +81,9 @@ test('render.mjs prints a configuration, and names what is wrong with bad argume
   const unknown = run('nginx-flat', '--listen', '0.0.0.0:8080', '--nodes', '1=a:1');
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown template "nginx-flat"; one of: haproxy-node/);
+  const twoPairs = run('apache-node', '--listen', '0.0.0.0:3482', '--nodes', '1=a:1,a:2 2=b:1,b:2');
+  assert.equal(twoPairs.status, 2);
+  assert.match(twoPairs.stderr, /apache-node is one node's balancer: give exactly one node in --nodes \(got 2\); use apache-flat for several/);
 });
 
 test('parseNodes: pairs by id, each address HOST:PORT, no node twice', () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { render, type NodeSpec, type Timing, type TemplateName } from '../../deploy/render.mjs';
-import type { Pair, StandIn } from './backends.js';
+import type { StandIn } from './backends.js';
 
 export type Kind = 'haproxy' | 'apache';
 export type Layout = 'two-tier' | 'flat';
@@ -156,8 +156,19 @@ export interface RunningLayout {
   readonly perNode: ReadonlyMap<string, Balancer>;
 }
 
-/** The seed's layout (a balancer per pair, one external in front) or the flat one, over `pairs`. */
-export async function startLayout(t: TestContext, kind: Kind, layout: Layout, pairs: readonly Pair[]): Promise<RunningLayout> {
+/** A node pair as the layouts need it: stand-ins (test/helpers/backends.ts) or real ORS processes. */
+export interface PairAddrs {
+  readonly id: string;
+  readonly primary: { readonly addr: string };
+  readonly backup: { readonly addr: string; readonly counts?: StandIn['counts'] };
+}
+
+/**
+ * The seed's layout (a balancer per pair, one external in front) or the flat one, over `pairs`. It
+ * returns once the balancers have taken the backups out: stand-ins count the checks they answered;
+ * for real processes it waits out `fall` check periods and one more.
+ */
+export async function startLayout(t: TestContext, kind: Kind, layout: Layout, pairs: readonly PairAddrs[]): Promise<RunningLayout> {
   const perNode = new Map<string, Balancer>();
   let entry: Balancer;
   if (layout === 'flat') {
@@ -166,7 +177,9 @@ export async function startLayout(t: TestContext, kind: Kind, layout: Layout, pa
     for (const p of pairs) perNode.set(p.id, await startBalancer(t, `${kind}-node`, [{ id: p.id, addrs: [p.primary.addr, p.backup.addr] }], TEST_TIMING.node));
     entry = await startBalancer(t, `${kind}-external`, pairs.map((p) => ({ id: p.id, addrs: [perNode.get(p.id)!.addr] })), TEST_TIMING.external);
   }
-  await settled(pairs.map((p) => p.backup), TEST_TIMING.node.fall);
+  const backups = pairs.map((p) => p.backup);
+  if (backups.every((b) => b.counts)) await settled(backups as StandIn[], TEST_TIMING.node.fall);
+  else await new Promise((r) => setTimeout(r, (TEST_TIMING.node.fall + 1) * TEST_TIMING.node.inter + TEST_TIMING.node.fastinter));
   return { entry, perNode };
 }
 
