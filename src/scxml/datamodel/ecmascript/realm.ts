@@ -31,7 +31,8 @@ export interface RealmHooks {
   /**
    * [0] RUNNING/OUTSIDE/EXPIRED/OVERGROWN, [1] deadline (0 = set at the first clock reading),
    * [2] time limit ms, [3] coarse-clock value at which the guard looks again, [4] heap used when
-   * the evaluation was first looked at (-1 = not yet), [5] growth of the heap that stops it (bytes).
+   * the evaluation was first looked at (-1 = not yet; the host resets it when it arms the guard, and
+   * caps.ts sets it at the first large native result), [5] growth of the heap that stops it (bytes).
    */
   readonly state: Float64Array;
   /** The coarse clock (ticker.ts): [0] moves every tick, on the scale of `now`. */
@@ -109,9 +110,11 @@ export interface RealmRuntime {
 
 export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRuntime {
   const G = globalThis as unknown as Record<string, unknown>;
+  const BINARY = ['ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'];
   // Things that could run document code outside an evaluation (promise jobs, finalizers) or block
-  // the thread (Atomics.wait) have no place in a data model.
-  for (const n of ['Promise', 'Atomics', 'SharedArrayBuffer', 'WebAssembly', 'FinalizationRegistry', 'WeakRef']) delete G[n];
+  // the thread (Atomics.wait) have no place in a data model. Nor binary buffers: they live outside
+  // the V8 heap, beyond the memory bound, and no SCXML value is one (docs/datamodel.md).
+  for (const n of ['Promise', 'Atomics', 'SharedArrayBuffer', 'WebAssembly', 'FinalizationRegistry', 'WeakRef', ...BINARY]) delete G[n];
   // Builtins are captured once: a global name read here would go through the vm context's global
   // interceptor (hundreds of ns), and a document could have replaced it.
   const ErrorC = Error;
@@ -207,7 +210,6 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     }
     if (state[1] === 0) {
       state[1] = t + state[2]!;
-      state[4] = -1;
       return;
     }
     if (t > state[1]!) {
