@@ -28,7 +28,7 @@ export interface CapHooks {
   readonly maxElements: number;
 }
 
-export function capNatives(hooks: CapHooks): void {
+export function capNatives(hooks: CapHooks): (v: unknown) => unknown {
   const { state, heapUsed, capBytes, maxElements } = hooks;
   const RangeErrorC = RangeError;
   const StringC = String;
@@ -262,4 +262,9 @@ export function capNatives(hooks: CapHooks): void {
       return apply(raw, this, arguments);
     },
   }).from);
+  /** The operand of a spread (`[...v]`, `f(...v)`, `{...v}`), checked: one element per character or index. */
+  return function spread(v: unknown): unknown {
+    if (typeof v === 'string' ? v.length > BIG / 8 : isArray(v) && v.length > BIG / 8) elems('spread', (v as string | unknown[]).length);
+    return v;
+  };
 }

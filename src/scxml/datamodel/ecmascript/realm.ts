@@ -50,6 +50,8 @@ export interface RealmHooks {
    * host's Function.
    */
   readonly takeEvent: () => PortableEvent | undefined;
+  /** Checks the operand of a spread before V8 iterates it (caps.ts). */
+  readonly spread: (v: unknown) => unknown;
   /** The scope literal of a document without data ids, until useLayout installs the document's own. */
   readonly layout: ScopeLayout;
 }
@@ -76,7 +78,7 @@ export interface PortableEvent {
 export interface RealmRuntime {
   readonly guard: (id?: number) => void;
   /** Passed to every compiled unit as `__ors_k`. */
-  readonly kit: { hoist(scope: object, names: readonly string[]): void };
+  readonly kit: { hoist(scope: object, names: readonly string[]): void; spread(v: unknown): unknown };
   makeScope(sessionid: string, name: unknown, extras: Readonly<Record<string, unknown>> | undefined): object;
   /** Installs the document's scope literal (before any session exists). */
   useLayout(layout: ScopeLayout): void;
@@ -130,7 +132,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom, imp: (v: un
   const hasOwn = call.bind(O.prototype.hasOwnProperty) as (o: object, k: PropertyKey) => boolean;
   const isEnumerable = call.bind(O.prototype.propertyIsEnumerable) as (o: object, k: PropertyKey) => boolean;
 
-  const { state, clock, now, heapUsed, inState, ioprocessors, takeEvent } = hooks;
+  const { state, clock, now, heapUsed, inState, ioprocessors, takeEvent, spread } = hooks;
   let layout = hooks.layout;
   const timeoutError = freeze(new ErrorC('the script ran longer than the time limit'));
   const outsideError = freeze(new ErrorC('data model code cannot run outside an evaluation'));
@@ -279,6 +281,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom, imp: (v: un
   return {
     guard,
     kit: freeze({
+      spread,
       hoist(scope: object, names: readonly string[]): void {
         // Defined, not set: a name of a frozen global (`var JSON`) shadows it in this session.
         for (let i = 0; i < names.length; i++) if (!hasOwn(scope, names[i]!)) dataProp(scope, names[i]!, undefined);

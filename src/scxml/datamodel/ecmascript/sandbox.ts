@@ -90,11 +90,11 @@ export function createRealm(options: RealmOptions): Realm {
   const heapUsed = (): number => v8.getHeapStatistics().used_heap_size;
   // A quarter of V8's heap at most, whatever the limit configured: one call must leave room.
   const capBytes = Math.min(options.memoryLimitBytes, v8.getHeapStatistics().heap_size_limit / 4);
-  evaluateFactory<void>(context, capNatives)({ state, heapUsed, capBytes, maxElements: MAX_ELEMENTS });
+  const spread = evaluateFactory<(v: unknown) => unknown>(context, capNatives)({ state, heapUsed, capBytes, maxElements: MAX_ELEMENTS });
   const now = performance.now.bind(performance);
   const imp = evaluateFactory<(v: unknown) => unknown>(context, createImporter)(dom, parseXmlTree);
   const rt = evaluateFactory<RealmRuntime>(context, createRealmRuntime)(
-    { state, clock, now, heapUsed, inState: options.inState, ioprocessors: options.ioprocessors, takeEvent: options.takeEvent, layout: compileLayout(context, []) },
+    { state, clock, now, heapUsed, inState: options.inState, ioprocessors: options.ioprocessors, takeEvent: options.takeEvent, spread, layout: compileLayout(context, []) },
     dom,
     imp,
   );
