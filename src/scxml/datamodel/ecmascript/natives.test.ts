@@ -54,12 +54,14 @@ const REFUSED = [
   'var a = []; a.length = 2 ** 28; var b = [...a]',
   'var a = []; a.length = 2 ** 28; Math.max(...a)',
   `${rope(27)} var o = { ...s }`,
+  `${rope(27)} var [...r] = s`,
+  `${rope(27)} var r; [, ...r] = s`,
   // Each call under the cap, many in straight-line code (no loop, no guard): the evaluation's bound.
   'var k = []; k[0] = "a".repeat(2 ** 25); k[1] = k[0].replaceAll("a", "bc"); k[2] = k[1].replaceAll("b", "cd"); k[3] = k[2].replaceAll("c", "de"); k[4] = k[3].replaceAll("d", "ef"); k[5] = k[4].replaceAll("e", "fg")',
 ];
 
 test('a single native call that would allocate beyond the cap is a RangeError, and the process lives', () => {
-  const out = runChild([...REFUSED, 'var ok = [1, 2, 3].concat([4]).join("-") + "x".repeat(3).padStart(5) + Array.from("ab").length + [..."ab", ...[1]].length + Math.max(...[1, 2]) + Object.keys({ ...{ a: 1 } }).length']);
+  const out = runChild([...REFUSED, 'var ok = [1, 2, 3].concat([4]).join("-") + "x".repeat(3).padStart(5) + Array.from("ab").length + [..."ab", ...[1]].length + Math.max(...[1, 2]) + Object.keys({ ...{ a: 1 } }).length; var [h, ...t] = "abc"']);
   for (const o of out.slice(0, -1)) {
     assert.equal(o.outcome === 'runtime' || o.outcome === 'memory', true, `${o.text}: ${o.outcome} ${o.message}`);
     assert.match(o.message, /RangeError|allocated more memory|heap grew/, o.text);

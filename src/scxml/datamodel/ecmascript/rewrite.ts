@@ -144,6 +144,7 @@ export class Rewriter extends DeclarationWalker {
         this.walk(node.quasi, node);
         return;
       case 'AssignmentExpression':
+        this.restSource(node.left as AnyNode, node.right);
         this.pattern(node.left, 'write', node);
         this.walk(node.right, node);
         return;
