@@ -80,6 +80,12 @@ export interface ApplicationOptions {
    * @default 250
    */
   readonly 'script-timeout': number;
+  /**
+   * How much one script or expression may grow the heap (MB) before it is stopped with
+   * error.execution; also the most one native call may allocate (docs/datamodel.md).
+   * @default 128
+   */
+  readonly 'script-memory': number;
 }
 
 export interface LogOptions {

@@ -34,6 +34,8 @@ export interface CompileOptions {
   readonly expressionErrors?: 'reject' | 'raise';
   /** Longest a `<script>` or expression may run before it is stopped. @default 250 */
   readonly scriptTimeoutMs?: number;
+  /** Most one `<script>` or expression may grow the heap, and one native call in it allocate (MB). @default 128 */
+  readonly scriptMemoryMb?: number;
 }
 
 /** Options for one session. */

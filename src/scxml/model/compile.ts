@@ -70,7 +70,7 @@ function* build(source: string, options: CompileOptions, sink: DiagnosticSink): 
   }
   let dm;
   try {
-    dm = createDataModelCompiler(root.attributes.datamodel, { scriptTimeoutMs: options.scriptTimeoutMs });
+    dm = createDataModelCompiler(root.attributes.datamodel, { scriptTimeoutMs: options.scriptTimeoutMs, scriptMemoryMb: options.scriptMemoryMb });
   } catch (e) {
     if (e instanceof DataModelFault) fail(root, e.message);
     throw e;

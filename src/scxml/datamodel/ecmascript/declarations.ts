@@ -5,7 +5,7 @@
  */
 import type { AnyNode, Pattern, Node as AcornNode } from 'acorn';
 import { EditBuffer } from './edits.js';
-import { G, S, RewriteError, ScopeTracker, collectVars, patternNames, type FunctionInfo } from './scopes.js';
+import { G, K, S, RewriteError, ScopeTracker, collectVars, patternNames, type FunctionInfo } from './scopes.js';
 
 export type Ctx = 'read' | 'write';
 const STATEMENT_LISTS = new Set(['Program', 'BlockStatement', 'SwitchCase', 'StaticBlock']);
@@ -33,6 +33,16 @@ export abstract class DeclarationWalker extends ScopeTracker {
     return this.edits.source.slice(n.start, n.end);
   }
 
+  /**
+   * `[...a] = v` makes an array of v's elements inside V8, as a spread does: v's size is checked
+   * first (caps.ts; a huge string or sparse array would end the process).
+   */
+  protected restSource(target: AnyNode, source: AnyNode): void {
+    if (target.type !== 'ArrayPattern' || !target.elements.some((e) => e?.type === 'RestElement')) return;
+    this.edits.insertBefore(source.start, `${K}.spread(`);
+    this.edits.insertAfter(source.end, ')');
+  }
+
   /** At the top of a script (outside every function), declarations belong to the session. */
   private atSessionLevel(kind: string, parent: AnyNode | undefined): boolean {
     if (!this.script || this.fnStack.length > 0) return false;
@@ -43,6 +53,7 @@ export abstract class DeclarationWalker extends ScopeTracker {
     if (!this.atSessionLevel(node.kind, parent)) {
       for (const d of node.declarations) {
         this.pattern(d.id, 'bind', d);
+        if (d.init) this.restSource(d.id, d.init);
         if (d.init) this.walk(d.init, d);
       }
       return;
@@ -58,6 +69,7 @@ export abstract class DeclarationWalker extends ScopeTracker {
     }
     for (const d of node.declarations) {
       this.pattern(d.id, 'write', d);
+      if (d.init) this.restSource(d.id, d.init);
       if (d.init) this.walk(d.init, d);
     }
   }

@@ -50,7 +50,8 @@ const ON_SHARED_BUILTINS = [
   'Reflect.apply = null',
   'Map.prototype.get = function () { return 1 }',
   'Object.getPrototypeOf(function* () {}).prototype.next = null',
-  'Object.getPrototypeOf(Int8Array).prototype.fill = null',
+  'Array.prototype.fill = null',
+  'String.prototype.repeat = null',
   'Intl.x = 1',
   'console.log = function (x) { seen.push(x) }',
   'In.x = 1',
@@ -93,7 +94,7 @@ const PROBES = [
   "/(b)/.exec('abc')[1] + typeof RegExp.$1",
   "typeof console.log + typeof Intl.x + typeof In.x + Object.getPrototypeOf([]).constructor.name",
   "(function* () { yield 1 })().next().value",
-  'new Int8Array(2).fill(1).join()',
+  "typeof Int8Array + typeof ArrayBuffer + [0, 0].fill(1).join() + 'x'.repeat(2) + 'ab'.split('').length",
   'Object.getOwnPropertyNames(globalThis).length',
   'Math.PI',
 ];

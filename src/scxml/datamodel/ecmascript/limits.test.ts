@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataModelFault } from '../types.js';
 import { EcmaScriptCompiler } from './compiler.js';
+import { compileDocument, Interpreter } from '../../index.js';
+import { RecordingHost } from '../../../../test/helpers/engineHost.js';
 
 const at = { line: 1, column: 1 };
 
@@ -53,4 +55,20 @@ test('a single allocation beyond V8\'s limits is an ordinary error (error.execut
   assert.throws(() => ev('new Array(2 ** 32)'), fault('runtime'));
   assert.throws(() => ev('(function () { var s = "xx"; for (;;) s += s; })()'), fault('runtime'));
   assert.equal(ev('1'), 1);
+});
+
+test('scriptMemoryMb reaches the data model through compileDocument (the server\'s script-memory)', () => {
+  const chart = (mb: number | undefined): string => {
+    const doc = compileDocument(`<scxml xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript" initial="a">
+      <state id="a"><onentry><script>var s = 'x'.repeat(3 * 1024 * 1024)</script><raise event="next"/></onentry>
+        <transition event="error.execution" target="small"/><transition event="next" target="big"/></state>
+      <final id="small"/><final id="big"/></scxml>`, mb === undefined ? {} : { scriptMemoryMb: mb });
+    const host = new RecordingHost();
+    const s = new Interpreter(doc, { sessionid: 'm', host });
+    host.interpreter = s;
+    s.start();
+    return [...s.configuration()].join();
+  };
+  assert.equal(chart(2), 'small'); // 3 M characters are ~6 MB: over a 2 MB cap
+  assert.equal(chart(undefined), 'big');
 });

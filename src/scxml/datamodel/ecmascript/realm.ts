@@ -1,16 +1,16 @@
 /**
  * The runtime that lives inside each document's sandbox realm: the runaway guard, the scope
- * objects, `_event`, and the copy of portable values into the realm.
+ * objects and `_event`. Values are copied in by copyin.ts (passed as `imp`); the intrinsics were
+ * prepared by lockdown.ts and the natives capped by caps.ts before it runs.
  *
  * Like createRealmDom, `createRealmRuntime` is only ever evaluated from its source text inside the
  * vm context (strict mode), so everything it creates is a sandbox-realm object. It captures the
  * builtins it needs before any document code runs, so a document that replaces Object.keys or
  * Array.prototype cannot change how the runtime behaves. The host functions it receives (clock,
- * In, XML parser) stay in its closure and are always called inside try/catch, so no host-realm
+ * In, the pending event) stay in its closure and are always called inside try/catch, so no host-realm
  * error can ever reach a script's catch block.
  */
 import type { RealmDom } from './dom.js';
-import type { XmlElementDesc } from './xml.js';
 
 /** Guard states in `state[0]`. */
 export const RUNNING = 0;
@@ -31,7 +31,8 @@ export interface RealmHooks {
   /**
    * [0] RUNNING/OUTSIDE/EXPIRED/OVERGROWN, [1] deadline (0 = set at the first clock reading),
    * [2] time limit ms, [3] coarse-clock value at which the guard looks again, [4] heap used when
-   * the evaluation was first looked at (-1 = not yet), [5] growth of the heap that stops it (bytes).
+   * the evaluation was first looked at (-1 = not yet; the host resets it when it arms the guard, and
+   * caps.ts sets it at the first large native result), [5] growth of the heap that stops it (bytes).
    */
   readonly state: Float64Array;
   /** The coarse clock (ticker.ts): [0] moves every tick, on the scale of `now`. */
@@ -49,7 +50,8 @@ export interface RealmHooks {
    * host's Function.
    */
   readonly takeEvent: () => PortableEvent | undefined;
-  readonly parseXml: (text: string) => XmlElementDesc;
+  /** Checks the operand of a spread before V8 iterates it (caps.ts). */
+  readonly spread: (v: unknown) => unknown;
   /** The scope literal of a document without data ids, until useLayout installs the document's own. */
   readonly layout: ScopeLayout;
 }
@@ -76,7 +78,7 @@ export interface PortableEvent {
 export interface RealmRuntime {
   readonly guard: (id?: number) => void;
   /** Passed to every compiled unit as `__ors_k`. */
-  readonly kit: { hoist(scope: object, names: readonly string[]): void };
+  readonly kit: { hoist(scope: object, names: readonly string[]): void; spread(v: unknown): unknown };
   makeScope(sessionid: string, name: unknown, extras: Readonly<Record<string, unknown>> | undefined): object;
   /** Installs the document's scope literal (before any session exists). */
   useLayout(layout: ScopeLayout): void;
@@ -107,18 +109,14 @@ export interface RealmRuntime {
   readonly dom: RealmDom;
 }
 
-export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRuntime {
+export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom, imp: (v: unknown) => unknown): RealmRuntime {
   const G = globalThis as unknown as Record<string, unknown>;
-  // Things that could run document code outside an evaluation (promise jobs, finalizers) or block
-  // the thread (Atomics.wait) have no place in a data model.
-  for (const n of ['Promise', 'Atomics', 'SharedArrayBuffer', 'WebAssembly', 'FinalizationRegistry', 'WeakRef']) delete G[n];
   // Builtins are captured once: a global name read here would go through the vm context's global
   // interceptor (hundreds of ns), and a document could have replaced it.
   const ErrorC = Error;
   const StringC = String;
   const RangeErrorC = RangeError;
   const ReferenceErrorC = ReferenceError;
-  const TypeErrorC = TypeError;
   const DateC = Date;
   const RegExpC = RegExp;
   const O = Object;
@@ -128,56 +126,13 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const getOwnPropertyNames = O.getOwnPropertyNames;
   const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
   const freeze = O.freeze;
-  const isArray = Array.isArray;
-  // Never `f.call(x)` at run time: a document can replace Function.prototype.call, and `x` may be a
-  // host object being copied in (imp). `call` bound now to each method is a plain function
+  // Never `f.call(x)` at run time: a document can replace Function.prototype.call. `call` bound now to each method is a plain function
   // (`hasOwn(o, k)`) that keeps calling the original `call` whatever the document replaces later.
   const call = Function.prototype.call;
   const hasOwn = call.bind(O.prototype.hasOwnProperty) as (o: object, k: PropertyKey) => boolean;
   const isEnumerable = call.bind(O.prototype.propertyIsEnumerable) as (o: object, k: PropertyKey) => boolean;
-  const toStringTag = call.bind(O.prototype.toString) as (o: object) => string;
-  const getTime = call.bind(DateC.prototype.getTime) as (d: object) => number;
-  // Node calls the realm's Error.prepareStackTrace with CallSite objects of the host realm: forbid it.
-  defineProperty(ErrorC, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
-  defineProperty(G, 'Error', { value: ErrorC, writable: false, configurable: false }); // the value too: vm's global forwards defines
-  // RegExp.$1, lastMatch, input… hold the realm's last match: one session would read another's
-  // data through them once the realm is shared (Symbol.species is a symbol key: it stays).
-  for (const k of getOwnPropertyNames(RegExpC)) {
-    const d = getOwnPropertyDescriptor(RegExpC, k);
-    if (d !== undefined && d.get !== undefined && d.configurable === true) delete (RegExpC as unknown as Record<string, unknown>)[k];
-  }
 
-  /**
-   * The realm's intrinsics are frozen once (harden.ts), so `x.toString = f` on an ordinary object
-   * would throw in strict code: an inherited read-only property forbids creating an own one (the
-   * "override mistake"). The properties authors commonly override become accessors whose setter
-   * defines the property on the object assigned to and throws only when the target is the shared
-   * prototype itself (the technique of SES). Only prototypes V8 keeps no protector on are touched:
-   * redefining Array.prototype.constructor, for instance, would slow every array in the process.
-   */
-  const tame = (proto: object, k: string): void => {
-    const d = getOwnPropertyDescriptor(proto, k);
-    if (d === undefined || !('value' in d) || d.writable !== true || d.configurable !== true) return;
-    const v: unknown = d.value;
-    defineProperty(proto, k, {
-      get(): unknown {
-        return v;
-      },
-      set(this: unknown, nv: unknown): void {
-        if (this === proto) throw new TypeErrorC(`Cannot assign to read only property '${k}' of a shared built-in`);
-        defineProperty(this as object, k, { value: nv, writable: true, enumerable: true, configurable: true });
-      },
-      enumerable: d.enumerable === true,
-      configurable: false,
-    });
-  };
-  for (const k of getOwnPropertyNames(O.prototype)) tame(O.prototype, k);
-  for (const k of ['constructor', 'toString', 'call', 'apply', 'bind']) tame(Function.prototype, k);
-  for (const E of [ErrorC, EvalError, RangeErrorC, ReferenceErrorC, SyntaxError, TypeErrorC, URIError, AggregateError]) {
-    for (const k of ['constructor', 'name', 'message', 'toString']) tame(E.prototype, k);
-  }
-
-  const { state, clock, now, heapUsed, inState, ioprocessors, parseXml, takeEvent } = hooks;
+  const { state, clock, now, heapUsed, inState, ioprocessors, takeEvent, spread } = hooks;
   let layout = hooks.layout;
   const timeoutError = freeze(new ErrorC('the script ran longer than the time limit'));
   const outsideError = freeze(new ErrorC('data model code cannot run outside an evaluation'));
@@ -207,7 +162,6 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
     }
     if (state[1] === 0) {
       state[1] = t + state[2]!;
-      state[4] = -1;
       return;
     }
     if (t > state[1]!) {
@@ -228,37 +182,6 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   const readOnly = (o: object, k: string, v: unknown): void => {
     defineProperty(o, k, { value: v, writable: false, enumerable: false, configurable: false });
   };
-
-  function xml(text: string): object {
-    let desc: XmlElementDesc;
-    try {
-      desc = parseXml(text);
-    } catch {
-      throw new ErrorC('invalid XML content');
-    }
-    return dom.build(desc);
-  }
-
-  function imp(v: unknown): unknown {
-    if (typeof v !== 'object' || v === null) return typeof v === 'function' ? undefined : v;
-    if (isArray(v)) {
-      const a: unknown[] = [];
-      for (let i = 0; i < v.length; i++) a[i] = imp(v[i]);
-      return a;
-    }
-    const rec = v as Record<string, unknown>;
-    if (typeof rec.$xml === 'string' && keys(rec).length === 1) return xml(rec.$xml);
-    if (toStringTag(v) === '[object Date]') return new DateC(getTime(v));
-    const o: Record<string, unknown> = {};
-    // Index loops, not for-of: the array iterator is a builtin the document may have replaced.
-    const ks = keys(rec);
-    for (let i = 0; i < ks.length; i++) {
-      const k = ks[i]!;
-      if (k === '__proto__') dataProp(o, k, imp(rec[k]));
-      else o[k] = imp(rec[k]);
-    }
-    return o;
-  }
 
   // Globals as seen by document code: a frozen copy of the realm's globals shared by the
   // document's sessions, then a Proxy reached only on a miss that throws ReferenceError. The
@@ -358,6 +281,7 @@ export function createRealmRuntime(hooks: RealmHooks, dom: RealmDom): RealmRunti
   return {
     guard,
     kit: freeze({
+      spread,
       hoist(scope: object, names: readonly string[]): void {
         // Defined, not set: a name of a frozen global (`var JSON`) shadows it in this session.
         for (let i = 0; i < names.length; i++) if (!hasOwn(scope, names[i]!)) dataProp(scope, names[i]!, undefined);

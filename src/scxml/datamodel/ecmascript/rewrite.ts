@@ -10,7 +10,7 @@
  */
 import type { AnyNode, Pattern } from 'acorn';
 import { DeclarationWalker, type Ctx } from './declarations.js';
-import { G, S, RESERVED_PREFIX, RewriteError, isNode } from './scopes.js';
+import { G, K, S, RESERVED_PREFIX, RewriteError, isNode } from './scopes.js';
 
 export { G, K, S, RESERVED_PREFIX, RewriteError, type FunctionInfo } from './scopes.js';
 
@@ -132,11 +132,19 @@ export class Rewriter extends DeclarationWalker {
         } else this.walk(node.callee, node);
         this.walkAll(node.arguments, node);
         return;
+      case 'SpreadElement':
+        // `[...s]`, `f(...a)`, `{...s}` iterate inside V8 with no native call to cap: the kit checks
+        // the size first (caps.ts), since a huge string or sparse array spread ends the process.
+        this.edits.insertBefore(node.argument.start, `${K}.spread(`);
+        this.edits.insertAfter(node.argument.end, ')');
+        this.walk(node.argument, node);
+        return;
       case 'TaggedTemplateExpression':
         this.walk(node.tag, node);
         this.walk(node.quasi, node);
         return;
       case 'AssignmentExpression':
+        this.restSource(node.left as AnyNode, node.right);
         this.pattern(node.left, 'write', node);
         this.walk(node.right, node);
         return;

@@ -16,12 +16,21 @@ import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { createRealmDom, type RealmDom } from './dom.js';
 import { harden } from './harden.js';
+import { capNatives } from './caps.js';
+import { prepareIntrinsics } from './lockdown.js';
+import { createImporter } from './copyin.js';
 import { createRealmRuntime, OUTSIDE, type PortableEvent, type RealmRuntime, type ScopeLayout } from './realm.js';
 import { parseXmlTree } from './xml.js';
 import { coarseClock } from './ticker.js';
 import { setRegExpFlags } from './v8flags.js';
 
 setRegExpFlags();
+
+/**
+ * The longest array one native call may make: V8's largest FixedArray holds ~134 M elements
+ * (1 GB), and making a longer one ends the process ("invalid size error"), whatever the heap.
+ */
+const MAX_ELEMENTS = 2 ** 26;
 
 // Started with the engine, not with the first document: the thread takes tens of ms to start (far
 // more on a loaded machine), and until it ticks the guard only has its call count.
@@ -77,10 +86,17 @@ export function createRealm(options: RealmOptions): Realm {
   state[2] = options.timeoutMs;
   state[5] = options.memoryLimitBytes;
   const dom = evaluateFactory<RealmDom>(context, createRealmDom)();
+  evaluateFactory<void>(context, prepareIntrinsics)();
+  const heapUsed = (): number => v8.getHeapStatistics().used_heap_size;
+  // A quarter of V8's heap at most, whatever the limit configured: one call must leave room.
+  const capBytes = Math.min(options.memoryLimitBytes, v8.getHeapStatistics().heap_size_limit / 4);
+  const spread = evaluateFactory<(v: unknown) => unknown>(context, capNatives)({ state, heapUsed, capBytes, maxElements: MAX_ELEMENTS });
   const now = performance.now.bind(performance);
+  const imp = evaluateFactory<(v: unknown) => unknown>(context, createImporter)(dom, parseXmlTree);
   const rt = evaluateFactory<RealmRuntime>(context, createRealmRuntime)(
-    { state, clock, now, heapUsed: () => v8.getHeapStatistics().used_heap_size, inState: options.inState, ioprocessors: options.ioprocessors, takeEvent: options.takeEvent, parseXml: parseXmlTree, layout: compileLayout(context, []) },
+    { state, clock, now, heapUsed, inState: options.inState, ioprocessors: options.ioprocessors, takeEvent: options.takeEvent, spread, layout: compileLayout(context, []) },
     dom,
+    imp,
   );
   // From here on the realm's shared objects are immutable: every session sees the same builtins.
   harden(rt.roots(), new vm.Script('globalThis').runInContext(context) as object);

@@ -98,6 +98,7 @@ export class EcmaScriptSession implements DataModelSession {
     const outer = this.doc.current;
     state[0] = RUNNING;
     state[1] = 0;
+    state[4] = -1;
     this.doc.current = this;
     try {
       const result = fn(a, b);
