@@ -10,7 +10,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxMicrosteps: 100_000,
   // A macrostep holds the whole process: this keeps heartbeats near the 100 ms the node promises
   // (issue 6); it is far over what an orchestration document's macrostep needs.
-  macrostepTimeoutMs: 100,
+  macrostepTimeoutMs: 50,
   maxQueuedEvents: 10_000,
   maxDelayedSends: 10_000,
   runSliceMs: 20,
