@@ -3,9 +3,12 @@
  * internal and external queues (W3C §3.13 mainEventLoop): Array.prototype.shift is O(n), so a
  * queue holding thousands of events (a send storm) would cost O(n²) to drain.
  */
+/** The storage of every empty queue: never written (push grows first), so idle sessions share it. */
+const NO_ITEMS: readonly never[] = Object.freeze([]);
+
 export class EventQueue<T> {
-  /** Capacity is 0 or a power of two, so an index wraps with a mask. Empty until the first push (idle sessions stay small). */
-  private items: (T | undefined)[] = [];
+  /** Capacity is 0 or a power of two, so an index wraps with a mask. Shared and empty until the first push (idle sessions stay small). */
+  private items: (T | undefined)[] = NO_ITEMS as never[];
   private head = 0;
   private size = 0;
 
@@ -37,7 +40,7 @@ export class EventQueue<T> {
 
   /** Drops every event; the storage goes too, so a queue that once held a storm does not keep its size. */
   clear(): void {
-    this.items = [];
+    this.items = NO_ITEMS as never[];
     this.head = 0;
     this.size = 0;
   }
