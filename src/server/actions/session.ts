@@ -12,10 +12,13 @@
  * A start is checked at once against orchestration.max-sessions (starts still loading hold a slot)
  * and max-invoke-depth (the started session is one level below its starter, like an invoked child:
  * a document starting itself is a recursion too); a refused one costs nothing more than its
- * `error.session.start` (code too_many_sessions, invoke_too_deep, later document_quarantined…).
+ * `error.session.start` (code too_many_sessions, invoke_too_deep, too_many_tree_sessions, later
+ * document_quarantined…). The child joins its starter's tree (orchestration.max-tree-sessions): a
+ * `<session:start>` is a child like an `<invoke>`, however independent its life.
  */
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
 import { isOrsError } from '../../errors.js';
+import type { SessionTree } from '../../session/manager.js';
 import type { NodeContext } from '../types.js';
 
 export function sessionStart(node: () => NodeContext) {
@@ -33,29 +36,35 @@ export function sessionStart(node: () => NodeContext) {
       const childId = ctx.newSessionId();
       const parent = r.sessionid;
       const depth = ctx.manager.depthOf(parent) + 1;
+      const tree = ctx.manager.treeOf(parent);
       if (idlocation !== undefined) r.assign(idlocation, childId);
-      const refusal = ctx.manager.roomRefusal(depth, target);
+      const refusal = ctx.manager.roomRefusal(depth, target, tree);
       if (refusal) {
         refused(ctx, parent, target, childId, refusal.code, refusal.message);
         return;
       }
       ctx.pendingStarts++;
-      setImmediate(() => { void startChild(ctx, parent, target, values, childId, depth); });
+      if (tree) tree.pending++;
+      setImmediate(() => { void startChild(ctx, parent, target, values, childId, depth, tree); });
     };
   };
 }
 
-async function startChild(ctx: NodeContext, parent: string, src: string, params: Record<string, unknown>, sessionid: string, depth: number): Promise<void> {
+async function startChild(ctx: NodeContext, parent: string, src: string, params: Record<string, unknown>, sessionid: string, depth: number, tree: SessionTree | undefined): Promise<void> {
   let pending = true;
+  const unreserve = (): void => {
+    pending = false;
+    ctx.pendingStarts--;
+    if (tree) tree.pending--;
+  };
   try {
     const base = documentUri(ctx, parent);
     const doc = await ctx.documents.load(src, base);
-    ctx.pendingStarts--;
-    pending = false;
-    ctx.startSession(doc, params, sessionid, undefined, depth);
+    unreserve();
+    ctx.startSession(doc, params, sessionid, undefined, depth, tree);
     ctx.manager.deliver(parent, { name: 'session.start.done', type: 'external', data: { sessionid } });
   } catch (e) {
-    if (pending) ctx.pendingStarts--;
+    if (pending) unreserve();
     refused(ctx, parent, src, sessionid, isOrsError(e) ? e.code : 'start_failed', (e as Error).message);
   }
 }
