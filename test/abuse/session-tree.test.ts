@@ -2,7 +2,9 @@
 // and a node with a storm still running obeys SIGTERM within orchestration.shutdown-timeout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { call, nodeFor, queryUntil, startSession } from '../helpers/node.js';
+import { orsProcess } from '../helpers/attack.js';
 import { assertServing, watchHeartbeat } from './watch.js';
 
 test('a <session:start> storm stops at max-tree-sessions (too_many_tree_sessions); another tree still starts and runs', async (t) => {
@@ -37,4 +39,34 @@ test('<invoke> fan-out over max-tree-sessions: the children over it are error.ex
   const sid2 = await startSession(n.url, 'abuse/invoke-many.scxml');
   await queryUntil(n.url, sid2, (b) => b.datamodel.errors.length === 2);
   assert.equal(n.node.manager.size, 8);
+});
+
+test('a self-starting storm (ten copies per session) is bounded by its tree and the node keeps answering', async (t) => {
+  const n = await nodeFor(t, ['--max-tree-sessions', '300']);
+  await assertServing(n.url);
+  const hb = watchHeartbeat(t, n.url);
+  await startSession(n.url, 'abuse/start-ten.scxml');
+  // Sessions refused a start end (the document's error.* transition), so the tree churns at its budget.
+  let most = 0;
+  for (let i = 0; i < 30; i++) {
+    most = Math.max(most, n.node.manager.size);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(most > 100, `the storm grew (${most} sessions at most)`);
+  assert.ok(most <= 300, `at most the tree's budget ran (${most})`);
+  await hb.stop();
+  await assertServing(n.url);
+});
+
+test('SIGTERM with a session storm running: the process exits 0 within shutdown-timeout', async (t) => {
+  const { child, url } = await orsProcess(t, ['--shutdown-timeout', '2000', '--max-tree-sessions', '100000']);
+  const r = await call(url, '/scxml/session/start', { form: { src: 'abuse/start-ten.scxml' } });
+  assert.equal(r.status, 200);
+  await new Promise((res) => setTimeout(res, 1000)); // the storm is well under way
+  const began = Date.now();
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await Promise.race([exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no exit 8 s after SIGTERM')), 8000))]);
+  assert.equal(code, 0);
+  assert.ok(Date.now() - began < 2000 + 4000, `exited in ${Date.now() - began} ms`);
 });

@@ -69,9 +69,26 @@ async function startChild(ctx: NodeContext, parent: string, src: string, params:
   }
 }
 
+/**
+ * At most this many `session:start failed` lines per second per node; the rest are counted and the
+ * count logged with the next line. A storm refuses thousands of starts a second: a line each would
+ * flood the log and, on a slow pipe, hold the event loop in the logger (SIGTERM was not obeyed).
+ */
+const REFUSAL_LINES_PER_SECOND = 10;
+const refusalLog = new WeakMap<NodeContext, { second: number; lines: number; suppressed: number }>();
+
 function refused(ctx: NodeContext, parent: string, src: string, sessionid: string, code: string, message: string): void {
-  if (ctx.log.isLevelEnabled('warn')) ctx.log.warn({ sessionid: parent, child: sessionid, src, code, err: message }, 'session:start failed');
   ctx.manager.deliver(parent, { name: 'error.session.start', type: 'external', data: { sessionid, code, message } });
+  if (!ctx.log.isLevelEnabled('warn')) return;
+  const second = Math.floor(Date.now() / 1000);
+  let rate = refusalLog.get(ctx);
+  if (rate === undefined) refusalLog.set(ctx, (rate = { second, lines: 0, suppressed: 0 }));
+  if (rate.second !== second) { rate.second = second; rate.lines = 0; }
+  if (rate.lines >= REFUSAL_LINES_PER_SECOND) { rate.suppressed++; return; }
+  rate.lines++;
+  const suppressed = rate.suppressed;
+  rate.suppressed = 0;
+  ctx.log.warn({ sessionid: parent, child: sessionid, src, code, err: message, ...(suppressed > 0 ? { suppressed } : {}) }, 'session:start failed');
 }
 
 /** The parent's document URI, so a child's relative src resolves next to it. */
