@@ -36,6 +36,8 @@ export class ManagedSession implements SessionHandle {
   started = false;
   /** Its parent cancelled the invoke: whatever it sends to #_parent from now on is dropped (W3C §6.4.1, test 252). */
   cancelled = false;
+  /** Its parent cancelled it: it stops at its next run, inside a scheduling slice (SessionManager.stopSoon). */
+  stopRequested = false;
 
   constructor(interpreter: Interpreter, tree: SessionTree) {
     this.interpreter = interpreter;

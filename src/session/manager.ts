@@ -223,6 +223,19 @@ export class SessionManager {
   }
 
   /**
+   * Ends a cancelled session at its next run instead of now. A session's end cancels its invoked
+   * children, theirs, and so on: stopped at once, a tree of a thousand sessions would end in one
+   * run and hold the event loop (invoke fan-out); this way each stop takes its turn in the slices.
+   * Nothing it does after the cancel reaches its parent (`cancelled`, W3C §6.4.1).
+   */
+  stopSoon(sessionid: string): void {
+    const session = this.sessions.get(sessionid);
+    if (!session || session.status === 'done') return;
+    session.stopRequested = true;
+    this.markRunnable(session);
+  }
+
+  /**
    * Ends a session because it hit a bound: like terminate (onexit runs, children are cancelled),
    * but the session ends 'aborted' with `fault`, which query, the log and a metric show.
    */
@@ -336,7 +349,9 @@ export class SessionManager {
 
   private runSession(session: ManagedSession): void {
     try {
-      if (!session.started) {
+      if (session.stopRequested) {
+        if (session.status !== 'done') session.interpreter.stop();
+      } else if (!session.started) {
         session.started = true;
         // Admitted when it was created; a quarantine since (a sibling started in the same turn hit a
         // bound) refuses it before it costs anything (issue 6: ten copies must not cost ten limits).
