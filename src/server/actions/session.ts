@@ -45,9 +45,45 @@ export function sessionStart(node: () => NodeContext) {
       }
       ctx.pendingStarts++;
       if (tree) tree.pending++;
-      setImmediate(() => { void startChild(ctx, parent, target, values, childId, depth, tree); });
+      later(ctx, () => startChild(ctx, parent, target, values, childId, depth, tree));
     };
   };
+}
+
+/**
+ * Starts accepted `<session:start>`s a few at a time, one batch per turn of the event loop. A
+ * callback each (setImmediate) ran them all in one turn: a storm's thousands of starts, each a load
+ * and a first macrostep's setup, held heartbeats for a third of a second. The count bounds the
+ * batch too, because each start's work after its load resolves runs as a microtask after the batch.
+ */
+const STARTS_PER_TURN = 32;
+const STARTS_SLICE_MS = 5;
+const startQueues = new WeakMap<NodeContext, { items: ((() => Promise<void>) | undefined)[]; head: number; scheduled: boolean }>();
+
+function later(ctx: NodeContext, start: () => Promise<void>): void {
+  let q = startQueues.get(ctx);
+  if (q === undefined) startQueues.set(ctx, (q = { items: [], head: 0, scheduled: false }));
+  q.items.push(start);
+  if (!q.scheduled) {
+    q.scheduled = true;
+    setImmediate(() => drainStarts(q!));
+  }
+}
+
+function drainStarts(q: { items: ((() => Promise<void>) | undefined)[]; head: number; scheduled: boolean }): void {
+  const deadline = performance.now() + STARTS_SLICE_MS;
+  for (let n = 0; n < STARTS_PER_TURN && q.head < q.items.length && performance.now() < deadline; n++) {
+    const start = q.items[q.head]!;
+    q.items[q.head++] = undefined;
+    void start();
+  }
+  if (q.head < q.items.length) {
+    setImmediate(() => drainStarts(q));
+    return;
+  }
+  q.items = [];
+  q.head = 0;
+  q.scheduled = false;
 }
 
 async function startChild(ctx: NodeContext, parent: string, src: string, params: Record<string, unknown>, sessionid: string, depth: number, tree: SessionTree | undefined): Promise<void> {
