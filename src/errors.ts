@@ -68,6 +68,8 @@ export const ERRORS = {
     `could not fetch "${d.src}": ${d.reason}`),
   too_many_sessions: entry<{ limit: number }>(503, 'This node already runs orchestration.max-sessions sessions.', (d) =>
     `this node already runs ${d.limit} sessions: retry later, add nodes, or raise orchestration.max-sessions`),
+  too_many_tree_sessions: entry<{ limit: number; uri: string }>(503, 'The session tree (an HTTP-started session and its <invoke>/<session:start> children) already has orchestration.max-tree-sessions sessions.', (d) =>
+    `starting ${d.uri} would exceed the ${d.limit} live sessions of one session tree (orchestration.max-tree-sessions): a document probably starts copies of itself without end; end the fan-out, or raise the option`),
   queue_full: entry<Sid & { limit: number }>(503, 'The session already has orchestration.max-queued-events events waiting.', (d) =>
     `session ${d.sessionid} already has ${d.limit} events waiting: retry later; the document may be stuck`),
   document_quarantined: entry<{ document: string; uri: string; until: string; faults: number; fault: string }>(503, 'Sessions of this document keep hitting a bound: its new sessions are refused for a while.', (d) =>

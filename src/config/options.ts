@@ -109,6 +109,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.finished-retention', flag: 'finished-retention', env: 'ORS_FINISHED_RETENTION', default: 60000, parse: integer(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000') },
   { path: 'orchestration.max-sessions', flag: 'max-sessions', env: 'ORS_MAX_SESSIONS', default: 100000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
   { path: 'orchestration.max-queued-events', flag: 'max-queued-events', env: 'ORS_MAX_QUEUED_EVENTS', default: 10000, parse: integer(1, 10_000_000, 'a whole number from 1 to 10000000') },
+  { path: 'orchestration.max-tree-sessions', flag: 'max-tree-sessions', env: 'ORS_MAX_TREE_SESSIONS', default: 1000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
   { path: 'orchestration.max-invoke-depth', flag: 'max-invoke-depth', env: 'ORS_MAX_INVOKE_DEPTH', default: 16, parse: integer(1, 1000, 'a whole number from 1 to 1000') },
   {
     path: 'orchestration.max-session-memory', flag: 'max-session-memory', env: 'ORS_MAX_SESSION_MEMORY', default: 67108864,

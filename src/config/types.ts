@@ -35,6 +35,8 @@ export interface OrchestrationOptions {
   readonly 'max-sessions': number;
   /** Most events one session may have waiting. @default 10000 */
   readonly 'max-queued-events': number;
+  /** Most live sessions of one tree: a session started over HTTP (or scheduled) and all its `<invoke>`/`<session:start>` descendants. @default 1000 */
+  readonly 'max-tree-sessions': number;
   /** Most levels of `<invoke>`/`<session:start>` children below a session started over HTTP. @default 16 */
   readonly 'max-invoke-depth': number;
   /** Bytes one session's data model may keep; a session over it is aborted (memory_limit). @default 67108864 */

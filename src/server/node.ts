@@ -8,7 +8,7 @@ import { orsError } from '../errors.js';
 import { advertisedUrl, listenAddress } from '../config/load.js';
 import type { OrsConfig } from '../config/types.js';
 import type { CompiledDocument } from '../scxml/index.js';
-import { SessionManager } from '../session/manager.js';
+import { SessionManager, type SessionTree } from '../session/manager.js';
 import { RealClock } from '../session/clock.js';
 import type { ScxmlEvent } from '../scxml/host.js';
 import type { Clock, DeliverResult, SessionHandle } from '../session/types.js';
@@ -115,6 +115,7 @@ export class OrsNode implements NodeContext {
       maxSessions: o['max-sessions'],
       reservedSessions: () => this.scheduled.size + this.pendingStarts,
       maxInvokeDepth: o['max-invoke-depth'],
+      maxTreeSessions: o['max-tree-sessions'],
       maxSessionMemory: o['max-session-memory'],
       admit: (doc) => this.quarantine.check(doc),
       limits: { maxMicrosteps: o['max-microsteps'], macrostepTimeoutMs: o['macrostep-timeout'], maxDelayedSends: o['max-delayed-sends'] },
@@ -123,13 +124,13 @@ export class OrsNode implements NodeContext {
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
   }
 
-  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth = 0): void {
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth = 0, tree?: SessionTree): void {
     if (idealtime !== undefined && idealtime > this.clock.now()) {
       this.manager.checkStart(doc, depth);
       this.scheduled.schedule(sessionid, idealtime, doc, params);
       return;
     }
-    this.manager.start(doc, { params, sessionid, depth });
+    this.manager.start(doc, { params, sessionid, depth, tree });
     this.metrics.sessionsCreated.inc();
   }
 
@@ -166,6 +167,7 @@ export class OrsNode implements NodeContext {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     this.requests.close();
+    this.manager.drain();
     // Real time, not this.clock: a test's fake clock must not make shutdown wait forever.
     const deadline = Date.now() + this.config.orchestration['shutdown-timeout'];
     while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

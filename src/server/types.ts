@@ -1,7 +1,7 @@
 /** What the routes, the Basic HTTP processor and the orchestration actions share of one node. */
 import type { OrsConfig } from '../config/types.js';
 import type { CompiledDocument } from '../scxml/index.js';
-import type { SessionManager } from '../session/manager.js';
+import type { SessionManager, SessionTree } from '../session/manager.js';
 import type { Documents } from './documents.js';
 import type { FinishedSessions } from './finished.js';
 import type { Logger } from './logger.js';
@@ -32,7 +32,8 @@ export interface NodeContext {
   /**
    * Starts a session now, or schedules it when `idealtime` (epoch ms) is later; either way under
    * orchestration.max-sessions, which counts scheduled starts too, and the quarantine; `depth` is the
-   * `<session:start>` chain above it (orchestration.max-invoke-depth). Counts the sessions started.
+   * `<session:start>` chain above it (orchestration.max-invoke-depth), `tree` its starter's tree
+   * (orchestration.max-tree-sessions). Counts the sessions started.
    */
-  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth?: number): void;
+  startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth?: number, tree?: SessionTree): void;
 }

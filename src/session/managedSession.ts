@@ -2,6 +2,20 @@
 import { Interpreter, type CompiledDocument, type PortableValue, type SessionFault, type SessionSnapshot, type SessionStatus } from '../scxml/index.js';
 import type { SessionHandle } from './types.js';
 
+/**
+ * The sessions of one tree: a session started over HTTP (or scheduled) and every `<invoke>` and
+ * `<session:start>` child below it share one of these (orchestration.max-tree-sessions). Counted on
+ * start and end, O(1): no walk of the tree.
+ */
+export class SessionTree {
+  /** Members running now. */
+  live = 0;
+  /** `<session:start>`s accepted whose document is still loading: they hold a slot of the tree. */
+  pending = 0;
+  /** Starts refused because the tree was full (the refusal log and the test read it). */
+  refused = 0;
+}
+
 export class ManagedSession implements SessionHandle {
   readonly interpreter: Interpreter;
   /** sendid → clock handle of armed delayed sends. */
@@ -17,12 +31,18 @@ export class ManagedSession implements SessionHandle {
   enqueued = 0;
   /** Links of `<invoke>` (and `<session:start>`) above it: 0 for a session started over HTTP. */
   depth = 0;
+  /** The tree it belongs to (its own when it is a root). */
+  readonly tree: SessionTree;
   started = false;
   /** Its parent cancelled the invoke: whatever it sends to #_parent from now on is dropped (W3C §6.4.1, test 252). */
   cancelled = false;
+  /** Its parent cancelled it: it stops at its next run, inside a scheduling slice (SessionManager.stopSoon). */
+  stopRequested = false;
 
-  constructor(interpreter: Interpreter) {
+  constructor(interpreter: Interpreter, tree: SessionTree) {
     this.interpreter = interpreter;
+    this.tree = tree;
+    tree.live++;
   }
   get id(): string {
     return this.interpreter.sessionid;

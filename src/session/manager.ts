@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionLimits, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
 import { ERRORS, isOrsError, orsError } from '../errors.js';
 import { RealClock } from './clock.js';
-import { ManagedSession } from './managedSession.js';
+import { ManagedSession, SessionTree } from './managedSession.js';
 import { MemoryGuard } from './memory.js';
 import { createSessionHost } from './sessionHost.js';
 import type { Clock, DeliverResult, SessionHandle, SessionManagerOptions } from './types.js';
@@ -36,7 +36,13 @@ export interface StartOptions {
   readonly invokedBy?: { readonly parent: string; readonly invokeid: string };
   /** Links above the new session (the starter's depth + 1 for `<session:start>`); invoke computes its own. @default 0 */
   readonly depth?: number;
+  /** The tree of a `<session:start>` child (its starter's, see treeOf); invoke uses its parent's; otherwise a new tree. */
+  readonly tree?: SessionTree;
 }
+
+export { SessionTree };
+
+type Refusal = { code: 'too_many_sessions' | 'invoke_too_deep' | 'too_many_tree_sessions' | 'shutting_down'; message: string; details: object };
 
 export class SessionManager {
   readonly clock: Clock;
@@ -47,6 +53,7 @@ export class SessionManager {
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  private draining = false;
   private readonly memory: MemoryGuard | undefined;
   /** One object for every session (the engine resolves it once). */
   private readonly limits: SessionLimits | undefined;
@@ -88,24 +95,25 @@ export class SessionManager {
     if (this.closed) throw new Error('the session manager is closed');
     const parent = opts.invokedBy ? this.sessions.get(opts.invokedBy.parent) : undefined;
     const depth = parent ? parent.depth + 1 : (opts.depth ?? 0);
-    this.checkStart(doc, depth);
+    const tree = parent?.tree ?? opts.tree;
+    this.checkStart(doc, depth, tree);
     const sessionid = opts.sessionid ?? this.options.newSessionId?.() ?? randomBytes(10).toString('hex');
     if (this.sessions.has(sessionid)) throw new Error(`session id ${sessionid} is already in use`);
-    const session = this.register(new Interpreter(doc, { ...this.sessionOptions(sessionid), params: opts.params, invokedBy: opts.invokedBy }));
+    const session = this.register(new Interpreter(doc, { ...this.sessionOptions(sessionid), params: opts.params, invokedBy: opts.invokedBy }), tree ?? new SessionTree());
     session.depth = depth;
     this.markRunnable(session);
     return session;
   }
 
   /** Whether a session of `doc` at `depth` may start now; throws the refusal (what start() applies). */
-  checkStart(doc: CompiledDocument, depth = 0): void {
-    this.checkRoom(depth, doc.uri ?? 'inline <content>');
+  checkStart(doc: CompiledDocument, depth = 0, tree?: SessionTree): void {
+    this.checkRoom(depth, doc.uri ?? 'inline <content>', tree);
     this.options.admit?.(doc);
   }
 
   /** The checks that need no document: max-sessions and the depth (`what` names the document for the message). */
-  checkRoom(depth: number, what: string): void {
-    const refusal = this.roomRefusal(depth, what);
+  checkRoom(depth: number, what: string, tree?: SessionTree): void {
+    const refusal = this.roomRefusal(depth, what, tree);
     if (refusal) throw orsError(refusal.code, refusal.details as never);
   }
 
@@ -113,8 +121,10 @@ export class SessionManager {
    * Why a session at `depth` could not start now, without building an Error (a storm of refused
    * `<session:start>`s must stay cheap: capturing a stack trace costs more than the rest together).
    */
-  roomRefusal(depth: number, what: string): { code: 'too_many_sessions' | 'invoke_too_deep'; message: string; details: object } | undefined {
+  roomRefusal(depth: number, what: string, tree?: SessionTree): Refusal | undefined {
     const o = this.options;
+    // Shutting down: a storm still running must not keep creating sessions while close() waits.
+    if (this.draining) return { code: 'shutting_down', message: ERRORS.shutting_down.message({}), details: {} };
     const limit = o.maxSessions ?? Infinity;
     if (this.sessions.size + (o.reservedSessions?.() ?? 0) >= limit) {
       return { code: 'too_many_sessions', message: ERRORS.too_many_sessions.message({ limit }), details: { limit } };
@@ -124,7 +134,19 @@ export class SessionManager {
       const details = { limit: maxDepth, uri: what };
       return { code: 'invoke_too_deep', message: ERRORS.invoke_too_deep.message(details), details };
     }
+    // The tree's own budget: one runaway tree cannot take every session slot of the node.
+    const perTree = o.maxTreeSessions ?? Infinity;
+    if (tree !== undefined && tree.live + tree.pending >= perTree) {
+      tree.refused++;
+      const details = { limit: perTree, uri: what };
+      return { code: 'too_many_tree_sessions', message: ERRORS.too_many_tree_sessions.message(details), details };
+    }
     return undefined;
+  }
+
+  /** The tree of a running session (a `<session:start>` child joins it); undefined when it has ended. */
+  treeOf(sessionid: string): SessionTree | undefined {
+    return this.sessions.get(sessionid)?.tree;
   }
 
   /** The depth of a running session (0 when unknown): a `<session:start>` child gets this + 1. */
@@ -140,10 +162,10 @@ export class SessionManager {
   restore(doc: CompiledDocument, snapshot: SessionSnapshot): SessionHandle {
     if (this.sessions.has(snapshot.sessionid)) throw new Error(`session id ${snapshot.sessionid} is already in use`);
     const interpreter = Interpreter.restore(doc, snapshot, this.sessionOptions(snapshot.sessionid));
-    const session = this.register(interpreter);
-    session.started = snapshot.status !== 'new';
     const by = snapshot.invokedBy;
     const parent = by ? this.sessions.get(by.parent) : undefined;
+    const session = this.register(interpreter, parent?.tree ?? new SessionTree());
+    session.started = snapshot.status !== 'new';
     if (by && parent) (parent.children ??= new Map()).set(by.invokeid, snapshot.sessionid);
     for (const { sendid, dueAt } of interpreter.pendingDelayedSends()) this.host.scheduleDelayedSend(snapshot.sessionid, sendid, dueAt);
     session.enqueued = interpreter.queuedEvents;
@@ -201,6 +223,19 @@ export class SessionManager {
   }
 
   /**
+   * Ends a cancelled session at its next run instead of now. A session's end cancels its invoked
+   * children, theirs, and so on: stopped at once, a tree of a thousand sessions would end in one
+   * run and hold the event loop (invoke fan-out); this way each stop takes its turn in the slices.
+   * Nothing it does after the cancel reaches its parent (`cancelled`, W3C §6.4.1).
+   */
+  stopSoon(sessionid: string): void {
+    const session = this.sessions.get(sessionid);
+    if (!session || session.status === 'done') return;
+    session.stopRequested = true;
+    this.markRunnable(session);
+  }
+
+  /**
    * Ends a session because it hit a bound: like terminate (onexit runs, children are cancelled),
    * but the session ends 'aborted' with `fault`, which query, the log and a metric show.
    */
@@ -215,6 +250,11 @@ export class SessionManager {
   whenIdle(): Promise<void> {
     if (this.runnable.size === 0 && !this.scheduled) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Refuses every new session from now on (shutting_down), so work can settle before close(). */
+  drain(): void {
+    this.draining = true;
   }
 
   /** Stops every session's timers and forgets every session. */
@@ -237,8 +277,8 @@ export class SessionManager {
     return { sessionid, host: this.host, ioprocessors, systemVariables: this.options.systemVariables?.(sessionid), limits: this.limits };
   }
 
-  private register(interpreter: Interpreter): ManagedSession {
-    const session = new ManagedSession(interpreter);
+  private register(interpreter: Interpreter, tree: SessionTree): ManagedSession {
+    const session = new ManagedSession(interpreter, tree);
     this.sessions.set(interpreter.sessionid, session);
     return session;
   }
@@ -254,7 +294,7 @@ export class SessionManager {
   /** @internal called by the host when a session has ended. */
   forget(session: ManagedSession): void {
     this.clearTimers(session);
-    this.sessions.delete(session.id);
+    if (this.sessions.delete(session.id)) session.tree.live--;
     this.runnable.delete(session);
     this.memory?.forget(session);
     this.release(session, true);
@@ -309,7 +349,9 @@ export class SessionManager {
 
   private runSession(session: ManagedSession): void {
     try {
-      if (!session.started) {
+      if (session.stopRequested) {
+        if (session.status !== 'done') session.interpreter.stop();
+      } else if (!session.started) {
         session.started = true;
         // Admitted when it was created; a quarantine since (a sibling started in the same turn hit a
         // bound) refuses it before it costs anything (issue 6: ten copies must not cost ten limits).

@@ -129,7 +129,7 @@ export function createSessionHost(manager: SessionManager): Host {
       parent!.children!.delete(invokeid);
       const child = manager.session(childId);
       if (child) child.cancelled = true;
-      manager.terminate(childId);
+      manager.stopSoon(childId);
     },
 
     forwardToInvoked(parentId, invokeid, event) {

@@ -58,6 +58,8 @@ export interface SessionManagerOptions {
   readonly reservedSessions?: () => number;
   /** Most links of `<invoke>`/`<session:start>` above a session; the start that passes it fails. @default no limit */
   readonly maxInvokeDepth?: number;
+  /** Most live sessions of one tree (a root started over HTTP or scheduled, and every child below it). @default no limit */
+  readonly maxTreeSessions?: number;
   /** Bytes one session's data model may keep (checked as the heap grows, see memory.ts). @default no check */
   readonly maxSessionMemory?: number;
   /** Heap figures for the memory guard (tests). @default v8.getHeapStatistics */
