@@ -91,6 +91,11 @@ export interface Host {
    * parent here (only for 'final').
    */
   sessionEnded(session: string, reason: EndReason, donedata: PortableValue, fault?: SessionFault): void;
+  /**
+   * A script or expression was stopped by its time or memory limit: the session goes on (it gets
+   * error.execution), but the host may count it against the document (quarantine). Optional.
+   */
+  scriptLimitHit?(session: string, fault: SessionFault): void;
 }
 
 /** Context for a custom action (a vendor element such as `<session:start>`) while it runs. */

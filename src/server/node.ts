@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { orsError } from '../errors.js';
 import { advertisedUrl, listenAddress } from '../config/load.js';
 import type { OrsConfig } from '../config/types.js';
-import type { CompiledDocument } from '../scxml/index.js';
+import type { CompiledDocument, SessionFault } from '../scxml/index.js';
 import { SessionManager, type SessionTree } from '../session/manager.js';
 import { RealClock } from '../session/clock.js';
 import type { ScxmlEvent } from '../scxml/host.js';
@@ -108,6 +108,7 @@ export class OrsNode implements NodeContext {
       // <log> runs inside macrosteps: build no log object when the level drops it.
       onLog: (sessionid, label, value) => { if (this.log.isLevelEnabled('info')) this.log.info({ sessionid, label, value }, 'scxml log'); },
       onSessionEnded: (h) => this.sessionEnded(h),
+      onScriptLimit: (h, fault) => this.recordFault(h, fault),
       newSessionId: this.newSessionId,
       systemVariables: (sessionid) => ({ _genesys: { session: { id: sessionid, servername: serverName, url: this.base, node: this.nodeId } } }),
       maxQueuedEvents: o['max-queued-events'],
@@ -185,13 +186,18 @@ export class OrsNode implements NodeContext {
     this.log.info('ORS node stopped');
   }
 
+  /** A session hit a bound (aborted, or one of its scripts stopped by its limit): its document may be quarantined. */
+  private recordFault(h: SessionHandle, fault: SessionFault): void {
+    const q = this.quarantine.recordFault(h.document, fault);
+    if (q && q.faults === 1) this.log.warn({ document: q.name, uri: q.uri, until: new Date(q.until).toISOString(), code: fault.code }, 'document quarantined');
+  }
+
   private sessionEnded(h: SessionHandle): void {
     const fault = h.fault;
     if (fault) {
       this.metrics.sessionsAborted.inc({ code: fault.code });
       this.log.warn({ sessionid: h.id, name: h.name, uri: h.document.uri, code: fault.code, message: fault.message }, 'session aborted');
-      const q = this.quarantine.recordFault(h.document, fault);
-      if (q && q.faults === 1) this.log.warn({ document: q.name, uri: q.uri, until: new Date(q.until).toISOString(), code: fault.code }, 'document quarantined');
+      this.recordFault(h, fault);
     }
     // A finished session keeps no data model too large to show: it would hold the memory for finished-retention.
     const size = this.config.orchestration['finished-retention'] > 0 ? h.approximateSize(MAX_QUERY_DATAMODEL) : 0;

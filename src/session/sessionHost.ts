@@ -163,5 +163,10 @@ export function createSessionHost(manager: SessionManager): Host {
       manager.forget(session);
       opts.onSessionEnded?.(session);
     },
+
+    scriptLimitHit(sessionid, fault) {
+      const session = manager.session(sessionid);
+      if (session) opts.onScriptLimit?.(session, fault);
+    },
   };
 }

@@ -44,6 +44,8 @@ export interface SessionManagerOptions {
   readonly onLog?: (sessionid: string, label: string | undefined, value: PortableValue) => void;
   /** A session ended (reached a final state, was terminated, or its parent cancelled it). */
   readonly onSessionEnded?: (session: SessionHandle) => void;
+  /** A script of this session was stopped by its time or memory limit (the session goes on with error.execution). */
+  readonly onScriptLimit?: (session: SessionHandle, fault: SessionFault) => void;
   /** Called after every macrostep batch of a session (the place to persist a snapshot later). */
   readonly onMacrostep?: (session: SessionHandle) => void;
   /** New session ids: no '.', unique. @default random 20 hex chars */

@@ -42,6 +42,20 @@ test('a catastrophically backtracking regular expression answers at once (linear
   await probe.stopAndCheck();
 });
 
+test('ten copies of an endless script started at once cost one script limit: the document is quarantined after the first', async (t) => {
+  const n = await nodeFor(t);
+  const starts = await Promise.all(Array.from({ length: 10 }, () => call(n.url, '/scxml/session/start', { form: { src: 'abuse/script.scxml', attack: 'endless' } })));
+  const ids = starts.filter((a) => a.status === 200).map((a) => a.body.sessionid as string);
+  for (const a of starts) if (a.status !== 200) assert.equal(a.body.error.code, 'document_quarantined', a.text);
+  const outcomes = await Promise.all(ids.map((sid) => queryUntil(n.url, sid, (b) => outcome(b) !== undefined, 1500).then(outcome)));
+  const ranTheScript = outcomes.filter((o) => o!.startsWith('error.execution'));
+  assert.equal(ranTheScript.length, 1, outcomes.join('; '));
+  assert.ok(outcomes.every((o) => o!.startsWith('error.execution') || o === 'fault document_quarantined'), outcomes.join('; '));
+  const list = (await call(n.url, '/ors/quarantine')).body.documents;
+  assert.equal(list.length, 1);
+  assert.equal(list[0].fault.code, 'script_timeout');
+});
+
 test('the real ors process stays up through ten endless scripts at once and obeys SIGTERM', async (t) => {
   const ors = await orsProcess(t, []);
   const sids = await Promise.all(Array.from({ length: 10 }, async () => {

@@ -32,6 +32,8 @@ export function runNested(ctx: ExecutionContext, block: readonly Action[]): void
 export function raiseExecutionError(ctx: ExecutionContext, e: unknown, where?: { tag: string; line: number; column: number }): void {
   const err = e as { message?: string; sendid?: string; kind?: string };
   const reason = typeof err?.message === 'string' ? err.message : String(e);
+  // A runaway script is the document's fault as much as a loop is: the host counts it (quarantine).
+  if (err?.kind === 'timeout' || err?.kind === 'memory') ctx.scriptLimitHit({ code: err.kind === 'timeout' ? 'script_timeout' : 'script_memory', message: reason });
   ctx.raiseInternal({
     name: 'error.execution',
     type: 'platform',

@@ -3,6 +3,7 @@
  * ExecutionContext. An Action that throws stops its block, and the block runner turns the fault into
  * error.execution (W3C §4.9) — so content files never catch their own faults.
  */
+import type { SessionFault } from '../api.js';
 import type { CompiledExpression, CompiledLocation, CompiledScript, DataModelSession, PortableValue } from '../datamodel/types.js';
 import type { Host, ScxmlEvent } from '../host.js';
 import type { XmlElement } from '../model/xml.js';
@@ -47,6 +48,8 @@ export interface ExecutionContext {
   refuseSend(sendid: string | undefined, reason: string): void;
   /** Called by loops in content (`<foreach>`) each iteration: throws once the session hit a bound, so the loop stops. */
   checkBounds(): void;
+  /** A script was stopped by its time or memory limit (reported to the host; the session goes on). */
+  scriptLimitHit(fault: SessionFault): void;
 }
 
 /** A compile-time fault kept for run time (expressionErrors: 'raise'): evaluating it raises error.execution. */

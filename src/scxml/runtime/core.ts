@@ -134,6 +134,9 @@ export class SessionCore implements Machine, EventLoopHooks, ExecutionContext {
     if (!this.halted && ++this.iterations % ITERATIONS_PER_CLOCK_READ === 0) this.checkTime();
     if (this.halted) throw new Error(`stopped: ${this.fault?.message ?? 'the session was aborted'}`);
   }
+  scriptLimitHit(fault: SessionFault): void {
+    this.host.scriptLimitHit?.(this.sessionid, fault);
+  }
   raiseInternal(event: ScxmlEvent): void {
     if (this.halted) return;
     if (this.internalQueue.length >= this.limits.maxQueuedEvents) {
