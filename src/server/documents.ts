@@ -51,6 +51,8 @@ export class Documents {
   private readonly recent = new Map<string, { entry: FileEntry; checkedAt: number }>();
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly urls = new Map<string, UrlEntry>();
+  /** Sliced compiles in progress, by file version (real path, mtime, size). */
+  private readonly compiling = new Map<string, Promise<CompiledDocument>>();
 
   constructor(private readonly options: DocumentsOptions) {
     for (const root of options.roots) {
@@ -75,7 +77,15 @@ export class Documents {
     if (HTTP_URL.test(src)) return this.loadUrl(src);
     const found = this.findFile(src, base);
     if ('doc' in found) return found.doc;
-    return this.remember(src, base, found, await this.compileSliced(found.text, found.uri, src));
+    // Starts that arrive while this version of the file is compiling wait for that compile instead
+    // of each compiling it again (ten starts of a new large document cost one compile).
+    const key = `${found.real}\0${found.st.mtimeMs}\0${found.st.size}`;
+    let pending = this.compiling.get(key);
+    if (pending === undefined) {
+      pending = this.compileSliced(found.text, found.uri, src).finally(() => this.compiling.delete(key));
+      this.compiling.set(key, pending);
+    }
+    return this.remember(src, base, found, await pending);
   }
 
   /** Synchronous load for `<invoke src>` (file documents only: invoke must not wait on the network). */
