@@ -333,10 +333,10 @@ export class SessionManager {
       now = performance.now();
       // A long run may have allocated a lot: judge memory before the next session runs (ten copies
       // of a hog started at once: the first one's abort quarantines the document for the nine).
-      if (now - before > LONG_RUN_MS) this.memory?.afterLongRun(session, now);
+      if (now - before > LONG_RUN_MS) this.memory?.afterLongRun(session);
       if (now >= deadline) break;
     }
-    this.memory?.check(now, false);
+    this.memory?.check(now);
     if (this.runnable.size > 0) {
       this.scheduled = true;
       setImmediate(() => this.runBatch());

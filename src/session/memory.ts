@@ -60,15 +60,15 @@ export class MemoryGuard {
 
   /**
    * A run that took long may have allocated much, possibly in place of garbage that the collector
-   * freed meanwhile (the heap need not grow): measure that session now, then check as usual.
+   * freed meanwhile (the heap need not grow): measure that session now. The heap itself is looked
+   * at by the end-of-slice check (a look per long run cost a storm of short runs ~100 ms a second).
    */
-  afterLongRun(session: ManagedSession, now: number): void {
+  afterLongRun(session: ManagedSession): void {
     if (session.status === 'running') {
       const cap = this.options.maxSessionMemory;
       const size = session.interpreter.approximateSize(cap);
       if (size > cap) this.options.abort(session, memoryFault(size, cap));
     }
-    this.check(now, true);
   }
 
   /** The session ran a macrostep or more: its data may have grown. */
@@ -81,11 +81,11 @@ export class MemoryGuard {
   }
 
   /**
-   * Called at the end of a scheduling slice with the current time (performance.now), and after a
-   * long run with `soon` set (then the CHECK_EVERY_MS spacing does not apply).
+   * Called at the end of each scheduling slice with the current time (performance.now); looks at
+   * the heap CHECK_EVERY_MS apart at most.
    */
-  check(now: number, soon: boolean): void {
-    if (!soon && now - this.lastCheck < CHECK_EVERY_MS) return;
+  check(now: number): void {
+    if (now - this.lastCheck < CHECK_EVERY_MS) return;
     this.lastCheck = now;
     const h = this.heap();
     const used = h.used_heap_size;
