@@ -110,7 +110,13 @@ export function createSessionHost(manager: SessionManager): Host {
         failInvoke(req, `the invoked document cannot be loaded: ${(e as Error).message}`);
         return;
       }
-      // Invoked children count against max-sessions, the invoke depth and quarantine like any start.
+      // Invoked children count against max-sessions, the invoke depth and quarantine like any start;
+      // the room is checked first without building an Error (a fan-out refuses thousands of invokes).
+      const refusal = manager.roomRefusal(parent.depth + 1, doc.uri ?? 'inline <content>', parent.tree);
+      if (refusal) {
+        failInvoke(req, `the invoked session cannot start: ${refusal.message}`, refusal.code);
+        return;
+      }
       let child;
       try {
         child = manager.start(doc, { params: req.params, invokedBy: { parent: req.parent, invokeid: req.invokeid } });
