@@ -7,6 +7,7 @@
  * before), whether the node still served afterwards, and how long it took to exit on SIGTERM.
  *
  *   ABUSE_ONLY=regex ABUSE_COPIES=1,10 ABUSE_DEADLINE=60 npm run bench:abuse
+ *   ABUSE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' …   (flags for the node under attack)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,7 +48,9 @@ function clientFor(url: string, webRoot: string): Client {
 
 /** `node bin/ors.js start` on a free port with the benchmark's roots; resolves once it listens. */
 async function startNode(roots: readonly string[], webRoot: string): Promise<Node> {
-  const args = [join(REPO, 'bin/ors.js'), 'start', '--listen', '127.0.0.1:0', '--log-format', 'json', ...roots.flatMap((r) => ['--apps', r])];
+  // ABUSE_NODE_ARGS: extra node flags for the node under attack (e.g. --cpu-prof to see where it spends).
+  const nodeArgs = (process.env['ABUSE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, join(REPO, 'bin/ors.js'), 'start', '--listen', '127.0.0.1:0', '--log-format', 'json', ...roots.flatMap((r) => ['--apps', r])];
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -321,7 +321,9 @@ export class SessionManager {
   }
 
   private runBatch(): void {
-    this.scheduled = false;
+    // `scheduled` stays set while the batch runs: sessions it runs mark others runnable, and a second
+    // batch queued for the same turn would double every turn until the check phase starved timers
+    // and I/O (ten invoke fan-outs: 450 ms without a heartbeat).
     let now = performance.now();
     const deadline = now + SLICE_MS;
     // Round-robin: a session with events left is added again at the end of the set, which this loop
@@ -338,10 +340,10 @@ export class SessionManager {
     }
     this.memory?.check(now);
     if (this.runnable.size > 0) {
-      this.scheduled = true;
       setImmediate(() => this.runBatch());
       return;
     }
+    this.scheduled = false;
     const idle = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of idle) w();
