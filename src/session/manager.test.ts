@@ -120,3 +120,29 @@ test('a parent and its invoked child restored from snapshots talk again and fini
   assert.deepEqual(restoredParent.configuration(), ['end']);
   assert.equal(second.manager.size, 0);
 });
+
+test('sessions that make others runnable never queue a second batch in the same turn (timers and I/O get every turn)', async () => {
+  const { manager } = setup();
+  // Every session invokes two copies of itself: each batch starts sessions, i.e. marks others runnable.
+  const fanout = `<scxml ${NS} initial="a"><state id="a">
+    <invoke><content><scxml ${NS} initial="a"><state id="a"><invoke><content><scxml ${NS}><state id="x"/></scxml></content></invoke>
+      <invoke><content><scxml ${NS}><state id="x"/></scxml></content></invoke></state></scxml></content></invoke>
+    <invoke><content><scxml ${NS}><state id="x"/></scxml></content></invoke></state></scxml>`;
+  const batches: number[] = [];
+  let turn = 0;
+  const m = manager as unknown as { runBatch(): void };
+  const run = m.runBatch.bind(manager);
+  m.runBatch = () => { batches.push(turn); run(); };
+  // One probe per turn of the event loop: it reschedules itself with setImmediate, so it runs once per check phase.
+  let probing = true;
+  const probe = (): void => { turn++; if (probing) setImmediate(probe); };
+  setImmediate(probe);
+  for (let i = 0; i < 20; i++) manager.start(compileDocument(fanout));
+  for (let i = 0; i < 10; i++) await manager.whenIdle();
+  probing = false;
+  assert.ok(manager.size >= 20 * 5, `the fan-outs started their children (${manager.size} sessions)`);
+  const perTurn = new Map<number, number>();
+  for (const t of batches) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+  assert.ok(batches.length > 0);
+  assert.equal(Math.max(...perTurn.values()), 1, `batches per turn: ${JSON.stringify([...perTurn])}`);
+});
