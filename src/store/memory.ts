@@ -6,7 +6,7 @@
  */
 import { fencedOrOk, timed } from './timing.js';
 import type {
-  AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, NodeEntry, NodeId, ReadOptions,
+  AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, GuardFields, GuardWriteResult, NodeEntry, NodeId, ReadOptions,
   RegistryListener, ReleaseResult, RenewResult, SessionRecord, Store, StoreHooks,
 } from './types.js';
 
@@ -23,6 +23,7 @@ interface NodeState {
   lease: Lease | null;
   readonly sessions: Map<string, string>;
   readonly documents: Map<string, string>;
+  readonly guard: Map<string, string>;
 }
 
 export interface MemoryStoreOptions extends StoreHooks {
@@ -111,6 +112,21 @@ export class MemoryStore implements Store {
     return timed(this.hooks, 'get_document', async () => this.node(nodeId).documents.get(hash));
   }
 
+  async readGuard(nodeId: NodeId): Promise<GuardFields> {
+    return timed(this.hooks, 'read_guard', async () => Object.fromEntries(this.node(nodeId).guard));
+  }
+
+  async writeGuard(nodeId: NodeId, processId: string, epoch: number, set: GuardFields, del: readonly string[] = []): Promise<GuardWriteResult> {
+    return timed(this.hooks, 'write_guard', async () => {
+      const n = this.node(nodeId);
+      const lease = this.liveLease(n);
+      if (lease === null || lease.processId !== processId || lease.epoch !== epoch) return fenced(lease);
+      for (const [k, v] of Object.entries(set)) n.guard.set(k, v);
+      for (const k of del) n.guard.delete(k);
+      return { ok: true as const };
+    }, fencedOrOk);
+  }
+
   async readRegistry(): Promise<readonly NodeEntry[]> {
     return timed(this.hooks, 'read_registry', async () =>
       [...this.nodes].filter(([, n]) => n.epoch > 0).map(([id, n]) => this.entry(id, n)));
@@ -128,7 +144,7 @@ export class MemoryStore implements Store {
   private node(id: NodeId): NodeState {
     let n = this.nodes.get(id);
     if (n === undefined) {
-      n = { epoch: 0, externalUrl: null, lease: null, sessions: new Map(), documents: new Map() };
+      n = { epoch: 0, externalUrl: null, lease: null, sessions: new Map(), documents: new Map(), guard: new Map() };
       this.nodes.set(id, n);
     }
     return n;

@@ -104,7 +104,16 @@ export interface NodeEntry {
 export type RegistryListener = (entry: NodeEntry) => void;
 
 /** The operations whose latency the store reports (`ors_store_latency_seconds{op}`). */
-export type StoreOp = 'acquire' | 'renew' | 'release' | 'commit' | 'read_sessions' | 'get_document' | 'read_registry';
+export type StoreOp = 'acquire' | 'renew' | 'release' | 'commit' | 'read_sessions' | 'get_document' | 'read_registry' | 'read_guard' | 'write_guard';
+
+/**
+ * A node's crash-guard record: a small map of fields the cluster layer names and reads back
+ * (src/cluster/crashGuard.ts: the primary's mode, the sessions it is about to run while on
+ * probation, crash counts, quarantined sessions). The store keeps it opaque.
+ */
+export type GuardFields = Readonly<Record<string, string>>;
+
+export type GuardWriteResult = { readonly ok: true } | Fenced;
 
 /** How an operation ended: `fenced` is a refusal by epoch, `error` a store failure (thrown). */
 export type StoreOutcome = 'ok' | 'fenced' | 'error';
@@ -147,6 +156,11 @@ export interface Store {
   countSessions(nodeId: NodeId): Promise<number>;
   /** A document kept by a commit of this node, by its content hash; undefined when unknown. */
   getDocument(nodeId: NodeId, hash: string): Promise<string | undefined>;
+
+  /** The node's crash-guard record ({} when it has none). */
+  readGuard(nodeId: NodeId): Promise<GuardFields>;
+  /** Sets and deletes fields of the node's crash-guard record in one atomic step, fenced like a commit. */
+  writeGuard(nodeId: NodeId, processId: string, epoch: number, set: GuardFields, del?: readonly string[]): Promise<GuardWriteResult>;
 
   /** Every node that ever had a primary, as the registry shows it now. */
   readRegistry(): Promise<readonly NodeEntry[]>;

@@ -169,6 +169,24 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest 
       assert.deepEqual(released, { nodeId: 7, epoch: 1, externalUrl: 'http://lb-node7:8080', primary: null });
     });
 
+    test('crash-guard record: written under the live lease only, fields set and deleted atomically, read by anyone', async () => {
+      const p = randomPrefix();
+      const a = await open(p);
+      const b = await open(p);
+      assert.deepEqual(await b.readGuard(7), {});
+      const first = await acquireAs(a, P1);
+      assert.ok(first.acquired);
+      assert.deepEqual(await a.writeGuard(7, P1, first.epoch, { state: 'probation', 's:7-x': '1', 's:7-y': '2' }), { ok: true });
+      assert.deepEqual(await a.writeGuard(7, P1, first.epoch, { 'q:7-x': 'crashed twice' }, ['s:7-x']), { ok: true });
+      assert.deepEqual(await b.readGuard(7), { state: 'probation', 's:7-y': '2', 'q:7-x': 'crashed twice' });
+      // A stale epoch, another process, or no live lease: refused, nothing written.
+      assert.deepEqual(await a.writeGuard(7, P1, first.epoch + 1, { state: 'stale' }), { ok: false, reason: 'fenced', currentEpoch: first.epoch });
+      assert.deepEqual(await b.writeGuard(7, P2, first.epoch, { state: 'stale' }), { ok: false, reason: 'fenced', currentEpoch: first.epoch });
+      await a.release(7, P1, first.epoch);
+      assert.deepEqual(await a.writeGuard(7, P1, first.epoch, { state: 'stale' }), { ok: false, reason: 'fenced', currentEpoch: null });
+      assert.equal((await b.readGuard(7))['state'], 'probation');
+    });
+
     test('latency of each operation is reported with its outcome', async () => {
       const seen: string[] = [];
       const a = await open(randomPrefix(), { onLatency: (op, seconds, outcome) => { assert.ok(seconds >= 0 && seconds < 5); seen.push(`${op}:${outcome}`); } });

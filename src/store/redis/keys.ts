@@ -15,6 +15,8 @@ export interface NodeKeys {
   readonly sessions: string;
   /** Hash content hash → document text. */
   readonly documents: string;
+  /** Hash of the crash guard's fields (src/cluster/crashGuard.ts). */
+  readonly guard: string;
 }
 
 export class Keys {
@@ -32,6 +34,6 @@ export class Keys {
 
   node(id: NodeId): NodeKeys {
     const tag = `{${this.prefix}:n${id}}`;
-    return { lease: `${tag}:lease`, info: `${tag}:info`, sessions: `${tag}:sessions`, documents: `${tag}:documents` };
+    return { lease: `${tag}:lease`, info: `${tag}:info`, sessions: `${tag}:sessions`, documents: `${tag}:documents`, guard: `${tag}:guard` };
   }
 }

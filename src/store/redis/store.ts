@@ -6,7 +6,7 @@
 import { Cluster } from 'ioredis';
 import { fencedOrOk, timed } from '../timing.js';
 import type {
-  AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, NodeEntry, NodeId, ReadOptions,
+  AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, GuardFields, GuardWriteResult, NodeEntry, NodeId, ReadOptions,
   RegistryListener, ReleaseResult, RenewResult, SessionRecord, Store, StoreHooks, StoreOutcome,
 } from '../types.js';
 import { chunkCommit } from './batch.js';
@@ -156,6 +156,19 @@ export class RedisStore implements Store {
 
   getDocument(nodeId: NodeId, hash: string): Promise<string | undefined> {
     return this.op('get_document', async () => (await this.client.hget(this.keys.node(nodeId).documents, hash)) ?? undefined);
+  }
+
+  readGuard(nodeId: NodeId): Promise<GuardFields> {
+    return this.op('read_guard', () => this.client.hgetall(this.keys.node(nodeId).guard));
+  }
+
+  writeGuard(nodeId: NodeId, processId: string, epoch: number, set: GuardFields, del: readonly string[] = []): Promise<GuardWriteResult> {
+    return this.op('write_guard', async () => {
+      const k = this.keys.node(nodeId);
+      const pairs = Object.entries(set).flat();
+      const res = await this.run('guard', [k.lease, k.guard], [epoch, processId, pairs.length / 2, del.length, ...pairs, ...del]);
+      return okOrFenced(res as number[]);
+    }, fencedOrOk);
   }
 
   readRegistry(): Promise<readonly NodeEntry[]> {
