@@ -16,7 +16,7 @@ import type { NodeContext } from './types.js';
  */
 export function redirectOrRefuse(ctx: NodeContext, res: ServerResponse, owner: number, sessionid: string, path: string, query: string, redirected: boolean): void {
   const d = decide({ nodeId: ctx.nodeId, role: ctx.role, self: ctx.advertised, registry: ctx.registry }, owner, path, query, redirected);
-  if (d.kind !== 'redirect') throw orsError('no_primary', { node: owner });
+  if (d.kind !== 'redirect') throw orsError('no_primary', redirected ? { node: owner, redirected: true } : { node: owner });
   // Set-Cookie on every redirect about a session, so that a cookie-keeping client's next request is
   // routed by the balancer to the owner at once. A start has no session yet, hence no cookie.
   const headers: Record<string, string> = { location: d.location };

@@ -122,6 +122,7 @@ test('no live primary for the owner (lease run out or released): 503 no_primary,
   const a = await call(p1.url, `/scxml/session/${sid}/event/ping`, { form: {} });
   assert.equal(a.status, 503);
   assert.equal(a.body.error.code, 'no_primary');
+  assert.equal(a.body.error.redirected, undefined);
   assert.equal(a.headers.get('location'), null);
 
   assert.deepEqual(await p1.store.release(1, p1.processId, 1), { ok: true });
@@ -140,11 +141,12 @@ test('a request redirected once is never redirected again: an external-url leadi
   const sid = await startSession(p2.url, 'waiter.scxml');
   const r = await fetch(`${p1.url}/scxml/session/${sid}/event/ping`, { method: 'POST', headers: form, body: 'a=1', redirect: 'follow' });
   assert.equal(r.status, 503);
-  assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'no_primary');
+  const refusal = ((await r.json()) as { error: { code: string; node: number; redirected: boolean } }).error;
+  assert.deepEqual([refusal.code, refusal.node, refusal.redirected], ['no_primary', 2, true]);
   assert.equal(await p1.redirects(), 1, 'one redirect, then a refusal instead of a loop');
   // A backup too refuses a request that was redirected already (a per-node balancer's stale view).
   const marked = await call(b1.url, `/scxml/session/start?${REDIRECT_MARK}`, { form: { src: 'waiter.scxml' } });
-  assert.deepEqual([marked.status, marked.body.error.code], [503, 'no_primary']);
+  assert.deepEqual([marked.status, marked.body.error.code, marked.body.error.redirected], [503, 'no_primary', true]);
   assert.equal(await b1.redirects(), 0);
   assert.equal((await query(p2.url, sid)).datamodel.events, 0);
 });
