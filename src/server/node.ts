@@ -62,7 +62,8 @@ export class OrsNode implements NodeContext {
   readonly server: Server;
   readonly newSessionId: () => string;
   role: Role;
-  readonly registry: RegistryCache | undefined;
+  /** Settable: the HA layer may build the cache after the node (RegistryCache.start is asynchronous). */
+  registry: RegistryCache | undefined;
   draining = false;
   /** The client-reachable base URL; listen() sets the port once the system has picked it (port 0). */
   private base: string;
