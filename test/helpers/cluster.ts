@@ -40,9 +40,13 @@ async function counter(c: Counter): Promise<number> {
   return (await c.get()).values.reduce((s, v) => s + v.value, 0);
 }
 
-/** One process of node `nodeId` on the cluster `prefix` of `redis`; extra config flags may follow. */
-export async function orsProcess(redis: RedisAt, prefix: string, nodeId: number, role: 'primary' | 'backup', flags: readonly string[] = []): Promise<OrsProcess> {
-  const store = await connectRedisStore({ nodes: [redis], prefix, commandTimeoutMs: 10_000 });
+/**
+ * One process of node `nodeId` on the cluster `prefix` of `redis` (a standalone server, or the masters
+ * of a Redis Cluster); extra config flags may follow.
+ */
+export async function orsProcess(redis: RedisAt | readonly RedisAt[], prefix: string, nodeId: number, role: 'primary' | 'backup', flags: readonly string[] = []): Promise<OrsProcess> {
+  const nodes = Array.isArray(redis) ? redis : [redis as RedisAt];
+  const store = await connectRedisStore({ nodes, prefix, commandTimeoutMs: 10_000 });
   const cache = await RegistryCache.start(store);
   const n = await startNode(['--node-id', String(nodeId), '--role', role, ...flags], { registry: cache });
   const processId = `test:${process.pid}:${randomBytes(4).toString('hex')}`;
