@@ -49,7 +49,7 @@ const delta = (a: { redirects: number; events: number; created: number }[], b: t
 
 for (const kind of ['haproxy', 'apache'] as const) {
   for (const layout of ['two-tier', 'flat'] as const) {
-    test(`${kind} ${layout} in front of real ORS nodes: zero 307s in steady state, every call on its owner's primary, backups idle; a wrong node redirects once`, async (t) => {
+    test(`${kind} ${layout} in front of real ORS nodes: zero 307s in steady state, every call on its owner's primary, backups idle; a wrong node or a backup redirects once`, async (t) => {
       const running = await startLayout(t, kind, layout, pairs);
       // The seed's layout: each node's external-url is its own balancer; the flat one has none (SPEC §3).
       const ext = (id: number): string | undefined => (layout === 'two-tier' ? running.perNode.get(String(id))!.url : undefined);
@@ -107,6 +107,17 @@ for (const kind of ['haproxy', 'apache'] as const) {
       const direct = delta(before1, await counts());
       assert.deepEqual(direct.map((d) => d.redirects), procs.map((p) => (p.role === 'primary' ? perNode[2 - p.nodeId]! : 0)), 'one redirect per request, by the node that got it');
       assert.deepEqual(direct.map((d) => d.events), procs.map((p) => (p.role === 'primary' ? perNode[p.nodeId - 1]! : 0)), 'each resent event served by its owner\'s primary');
+
+      // A backup hit directly redirects to the owner's primary by address (never the external-url).
+      for (const s of sessions) {
+        for (const b of procs.filter((p) => p.role === 'backup')) {
+          const path = `/scxml/session/${s.sid}/query`;
+          const r = await call(b.url, path);
+          assert.equal(r.status, 307, r.text);
+          assert.equal(r.headers.get('location'), `${primaryOf(s.node).url}${path}?${REDIRECT_MARK}`);
+          assert.equal((await call(r.headers.get('location')!, '')).body.node, s.node);
+        }
+      }
 
       // Cookie-less calls through the entry balancer are spread over the nodes: some reach the wrong one.
       // (Two calls per session in a row: one call each would walk the round robin in step with the starts.)
