@@ -74,8 +74,10 @@ export const ERRORS = {
     `session ${d.sessionid} already has ${d.limit} events waiting: retry later; the document may be stuck`),
   document_quarantined: entry<{ document: string; uri: string; until: string; faults: number; fault: string }>(503, 'Sessions of this document keep hitting a bound: its new sessions are refused for a while.', (d) =>
     `document ${d.uri} is quarantined until ${d.until}: ${d.faults} of its sessions hit a bound recently (last: ${d.fault}); fix the document (an edited file is a new document), wait, or lift it with POST /ors/quarantine/release document=${d.document}`),
-  no_primary: entry<{ node: number }>(503, 'The node owning the session has no live primary to serve it.', (d) =>
-    `node ${d.node} owns this session but has no live primary: retry once its backup has taken over`),
+  no_primary: entry<{ node: number; redirected?: true }>(503, 'The node owning the session has no live primary to serve it.', (d) =>
+    d.redirected
+      ? `this request was already redirected once and this process cannot serve it (node ${d.node}'s primary does not run here): retry it at your usual address in a moment`
+      : `node ${d.node} owns this session but has no live primary: retry once its backup has taken over`),
   shutting_down: entry(503, 'The node is shutting down and takes no new work.', () =>
     'this node is shutting down: retry on another node'),
   request_timeout: entry<Sid & { requestid: string; timeoutMs: number }>(504, 'The session did not answer a request with <ws:response> in time.', (d) =>

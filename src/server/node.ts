@@ -26,6 +26,7 @@ import { PendingRequests } from './requests.js';
 import { createDispatcher } from './router.js';
 import { ScheduledStarts } from './scheduled.js';
 import type { NodeContext, Role } from './types.js';
+import type { RegistryCache } from '../store/index.js';
 
 /**
  * What every document of a node is compiled with; `ors validate` uses the same, so it checks a
@@ -42,6 +43,8 @@ export interface OrsNodeOptions {
   readonly logger?: Logger;
   /** Node.js process metrics on /metrics (off in tests that start many nodes). @default true */
   readonly processMetrics?: boolean;
+  /** The node registry of the cluster's store, kept current by its notifications (SPEC §3 redirects). */
+  readonly registry?: RegistryCache;
 }
 
 export class OrsNode implements NodeContext {
@@ -59,6 +62,8 @@ export class OrsNode implements NodeContext {
   readonly server: Server;
   readonly newSessionId: () => string;
   role: Role;
+  /** Settable: the HA layer may build the cache after the node (RegistryCache.start is asynchronous). */
+  registry: RegistryCache | undefined;
   draining = false;
   /** The client-reachable base URL; listen() sets the port once the system has picked it (port 0). */
   private base: string;
@@ -71,6 +76,7 @@ export class OrsNode implements NodeContext {
     this.nodeId = config.node.id;
     const serverName = config.node.name ?? `ors-node${config.node.id}`;
     this.role = config.node.role;
+    this.registry = options.registry;
     this.base = advertisedUrl(config);
     this.clock = options.clock ?? new RealClock();
     this.log = options.logger ?? createLogger(config.log, { node: this.nodeId });
@@ -133,6 +139,10 @@ export class OrsNode implements NodeContext {
     }
     this.manager.start(doc, { params, sessionid, depth, tree });
     this.metrics.sessionsCreated.inc();
+  }
+
+  get advertised(): string {
+    return this.base;
   }
 
   /** `<session:start>`s accepted but not yet started (their document is loading): they hold a max-sessions slot. */

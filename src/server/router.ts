@@ -1,13 +1,15 @@
 /**
  * The request path: one small dispatcher over the URL (no framework: the speed goals of issue 3
  * are measured against bare node:http). Each stage returns early with a catalogue error:
- * path (404) → method (405) → session id (400) → owner (503 no_primary) → the route's handler.
+ * path (404) → method (405) → session id (400) → owner (307 to it, or 503 no_primary) → the route's handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isOrsError, orsError } from '../errors.js';
 import { safeDecode, sendError } from './http.js';
 import { CALLS } from './calls.js';
 import { nodeOfSessionId } from './ids.js';
+import { takeMark } from '../cluster/redirect.js';
+import { redirectOrRefuse } from './redirects.js';
 import type { NodeContext } from './types.js';
 import { start } from './routes/start.js';
 import { event } from './routes/event.js';
@@ -27,6 +29,8 @@ export interface Target {
   readonly sessionid: string;
   /** The event name of event/request, percent-decoded. */
   readonly name: string;
+  /** The request was redirected here once already (it may not be redirected again, SPEC §3). */
+  readonly redirected: boolean;
 }
 
 type Handler = (ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target) => void | Promise<void>;
@@ -89,11 +93,18 @@ function dispatch(ctx: NodeContext, req: IncomingMessage, res: ServerResponse): 
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? '' : url.slice(q + 1);
+  let query = q < 0 ? '' : url.slice(q + 1);
+  // A request that was redirected once carries the mark (src/cluster/redirect.ts): taken out here, so
+  // that no handler sees it as a parameter; it forbids a second redirect.
+  let redirected = false;
+  if (query !== '') {
+    const unmarked = takeMark(query);
+    if (unmarked !== undefined) { query = unmarked; redirected = true; }
+  }
   const fixed = FIXED.get(path);
   if (fixed) {
     if (!allowed(req.method, fixed.allow)) throw orsError('method_not_allowed', { method: req.method ?? '', allow: fixed.allow });
-    return fixed.handler(ctx, req, res, { path, query, sessionid: '', name: '' });
+    return fixed.handler(ctx, req, res, { path, query, sessionid: '', name: '', redirected });
   }
   if (!path.startsWith(SESSION_PREFIX)) throw orsError('route_not_found', { path });
   const rest = path.slice(SESSION_PREFIX.length);
@@ -107,10 +118,10 @@ function dispatch(ctx: NodeContext, req: IncomingMessage, res: ServerResponse): 
   const sessionid = rest.slice(0, s1);
   const node = nodeOfSessionId(sessionid);
   if (node === undefined) throw orsError('invalid_session_id', { sessionid: safeDecode(sessionid) });
-  // One node with the embedded store knows no other node's primary (SPEC §3: never redirect to a guess).
-  if (node !== ctx.nodeId || ctx.role === 'backup') throw orsError('no_primary', { node });
+  // SPEC §3: only the owner's primary serves; anyone else redirects (307) or answers 503 no_primary.
+  if (node !== ctx.nodeId || ctx.role === 'backup') return redirectOrRefuse(ctx, res, node, sessionid, path, query, redirected);
   const name = call.named ? eventName(rest.slice(s2 + 1)) : '';
-  return call.handler(ctx, req, res, { path, query, sessionid, name });
+  return call.handler(ctx, req, res, { path, query, sessionid, name, redirected });
 }
 
 /** SCXML event names are dot-separated tokens (W3C §3.12.1): no spaces, no '*', not empty. */

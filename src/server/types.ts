@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.js';
 import type { PendingRequests } from './requests.js';
 import type { Quarantine } from './quarantine.js';
 import type { ScheduledStarts } from './scheduled.js';
+import type { RegistryCache } from '../store/index.js';
 
 export type Role = 'primary' | 'backup';
 
@@ -16,6 +17,10 @@ export interface NodeContext {
   readonly config: OrsConfig;
   readonly nodeId: number;
   readonly role: Role;
+  /** This process's client-reachable base URL (node.advertise, or the listen address). */
+  readonly advertised: string;
+  /** The cached node registry redirects are decided from (SPEC §3); undefined: one process alone. */
+  readonly registry: RegistryCache | undefined;
   /** True once shutdown began: new work is refused with 503 shutting_down. */
   readonly draining: boolean;
   readonly log: Logger;

@@ -3,6 +3,8 @@
  * stand-in ORS processes (test/helpers/backends.ts): two nodes, each a primary and a backup, in the
  * seed's two-tier layout and in the flat one. Proves stickiness on the cookie's route part, backups
  * idle, failover to the new primary of the same node only, and Host-less HTTP/1.0 heartbeats (SPEC §3).
+ * These tests are about the balancers' own configuration and timing (stand-ins switch roles at once);
+ * stickiness.test.ts runs the same layouts in front of real ORS processes.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';

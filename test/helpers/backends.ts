@@ -2,8 +2,9 @@
  * Stand-in ORS processes for the balancer tests (test/deploy): tiny node:http servers on free 127.0.0.1
  * ports that behave like an ORS process on the points a balancer sees (SPEC §2-3): `/heartbeat` 200 as
  * primary and 503 as backup, a start that sets the per-session route cookie, and session calls that say
- * which process got them. They stand in for real processes only until the cluster exists; the cluster
- * tests run the same balancer configurations in front of real ORS nodes.
+ * which process got them. They serve the tests about the balancer configuration alone (failover timing
+ * with instant role switches); test/deploy/stickiness.test.ts runs the same layouts in front of real ORS
+ * processes.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -103,11 +104,14 @@ export class CookieClient {
   private readonly jar = new Map<string, { name: string; value: string; path: string }>();
   constructor(readonly base: string) {}
 
-  async send(method: string, path: string): Promise<{ status: number; body: any; text: string }> {
+  /** Sends a request (with `form` as an urlencoded body) and keeps the cookies of the answer; redirects are not followed. */
+  async send(method: string, path: string, form?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: Headers }> {
     const cookies = [...this.jar.values()].filter((c) => path === c.path || path.startsWith(c.path.endsWith('/') ? c.path : c.path + '/'));
     const headers: Record<string, string> = {};
     if (cookies.length) headers.cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const res = await fetch(this.base + path, { method, headers, redirect: 'manual' });
+    if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const body = form ? new URLSearchParams(form).toString() : undefined;
+    const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pairText, ...attrs] = line.split(';').map((s) => s.trim());
       const eq = pairText!.indexOf('=');
@@ -117,9 +121,9 @@ export class CookieClient {
       this.jar.set(`${name}\n${cookiePath}`, { name, value: pairText!.slice(eq + 1), path: cookiePath });
     }
     const text = await res.text();
-    let body: unknown;
-    try { body = JSON.parse(text); } catch { body = undefined; }
-    return { status: res.status, body, text };
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+    return { status: res.status, body: parsed, text, headers: res.headers };
   }
 
   /** The number of cookies held (one per session started). */

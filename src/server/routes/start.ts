@@ -3,14 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { orsError } from '../../errors.js';
 import { readParams, sendJson, sendText, wantsText } from '../http.js';
 import { sessionCookie } from '../ids.js';
+import { redirectOrRefuse } from '../redirects.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
 import { refuseIfDraining, takeControl } from './common.js';
 
 export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   refuseIfDraining(ctx);
-  // SPEC §3: a backup creates no sessions; one node alone knows no primary to send the client to.
-  if (ctx.role === 'backup') throw orsError('no_primary', { node: ctx.nodeId });
+  // SPEC §3: a backup creates no sessions; it redirects the start to its node's primary (no cookie:
+  // there is no session yet), or answers 503 no_primary when it knows no live one.
+  if (ctx.role === 'backup') { redirectOrRefuse(ctx, res, ctx.nodeId, '', t.path, t.query, t.redirected); return; }
   const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
   const src = takeControl(params, 'src');
   if (typeof src !== 'string' || src === '') throw orsError('missing_src', {});
