@@ -38,8 +38,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   scxml: ['errors'],
   session: ['scxml', 'errors'],
   config: ['errors'],
-  server: ['session', 'scxml', 'config', 'errors'],
-  cli: ['server', 'session', 'scxml', 'config', 'errors'],
+  server: ['cluster', 'store', 'session', 'scxml', 'config', 'errors'],
+  cli: ['server', 'cluster', 'store', 'session', 'scxml', 'config', 'errors'],
+  cluster: ['store', 'session', 'scxml', 'errors'],
   store: ['errors'],
   errors: [],
 };

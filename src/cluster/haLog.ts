@@ -1,0 +1,35 @@
+/** One log line per HA role change, each with its epoch (issue 7: "one log line each with the epoch"). */
+import type { HaEvent } from './ha.js';
+
+/** The logger methods used (pino's shape); cluster does not import the server's logger. */
+export interface HaLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export function logHaEvent(log: HaLogger, e: HaEvent): void {
+  switch (e.kind) {
+    case 'backup_start':
+      log.info({ role: 'backup', primaryEpoch: e.primaryEpoch, primary: e.primaryAddress }, 'HA: backup (another process holds the lease or the store is away)');
+      return;
+    case 'acquired':
+      log.info({ role: 'promoting', epoch: e.epoch }, `HA: lease acquired, epoch ${e.epoch}; restoring before serving`);
+      return;
+    case 'primary':
+      log.info({ role: 'primary', epoch: e.epoch, promoteMs: e.promoteMs }, `HA: primary, epoch ${e.epoch}`);
+      return;
+    case 'demoted':
+      log.warn({ role: 'backup', epoch: e.epoch, reason: e.reason, currentEpoch: e.currentEpoch, detail: e.detail },
+        `HA: stepped down to backup, epoch ${e.epoch} (${REASONS[e.reason]})`);
+      return;
+    case 'released':
+      log.info({ epoch: e.epoch, ok: e.ok }, `HA: lease released, epoch ${e.epoch}${e.ok ? '' : ' (the store refused or did not answer; it expires by itself)'}`);
+      return;
+  }
+}
+
+const REASONS = {
+  fenced: 'the store refused a write: another process holds the lease or it expired',
+  lease_lost: 'no renew succeeded in time; it stopped serving before the lease could expire',
+  promote_failed: 'restoring the node failed; the lease is given up',
+} as const;
