@@ -39,7 +39,9 @@ export type HaEvent =
   | { readonly kind: 'acquired'; readonly epoch: number }
   | { readonly kind: 'primary'; readonly epoch: number; readonly promoteMs: number }
   | { readonly kind: 'demoted'; readonly epoch: number; readonly reason: DemoteReason; readonly currentEpoch: number | null; readonly detail?: string }
-  | { readonly kind: 'released'; readonly epoch: number; readonly ok: boolean };
+  | { readonly kind: 'released'; readonly epoch: number; readonly ok: boolean }
+  /** The store refused a renew: logged even when the process had already stepped down by its deadline. */
+  | { readonly kind: 'refused'; readonly op: 'renew'; readonly epoch: number; readonly currentEpoch: number | null };
 
 export interface HaOptions {
   readonly store: Store;
@@ -220,6 +222,7 @@ export class HaMember {
     const sentAt = this.now();
     try {
       const r = await this.o.store.renew(this.o.nodeId, this.o.processId, epoch, this.ttlMs);
+      if (!r.ok) this.o.onEvent({ kind: 'refused', op: 'renew', epoch, currentEpoch: r.currentEpoch });
       if (this.epoch !== epoch || this.lease() === undefined) return;
       if (r.ok) this.serveUntil = Math.max(this.serveUntil, sentAt + this.ttlMs - this.guardMs);
       else this.lose('fenced', r.currentEpoch);

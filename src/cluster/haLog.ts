@@ -22,6 +22,9 @@ export function logHaEvent(log: HaLogger, e: HaEvent): void {
       log.warn({ role: 'backup', epoch: e.epoch, reason: e.reason, currentEpoch: e.currentEpoch, detail: e.detail },
         `HA: stepped down to backup, epoch ${e.epoch} (${REASONS[e.reason]})`);
       return;
+    case 'refused':
+      log.warn({ epoch: e.epoch, currentEpoch: e.currentEpoch, op: e.op }, `HA: the store refused a ${e.op} under epoch ${e.epoch} (current epoch ${e.currentEpoch ?? 'none'})`);
+      return;
     case 'released':
       log.info({ epoch: e.epoch, ok: e.ok }, `HA: lease released, epoch ${e.epoch}${e.ok ? '' : ' (the store refused or did not answer; it expires by itself)'}`);
       return;

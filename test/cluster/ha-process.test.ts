@@ -1,0 +1,129 @@
+// HA pairs of real `ors start` processes on one real redis-server (one for this file; each test its
+// own node id): one primary, kill -9 → the backup serves within the lease time, the old primary
+// restarted joins as backup; a paused (SIGSTOP) primary cannot write when it resumes and never
+// overlaps its successor; a dropped connection and a Redis restart are survived, logged once each.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { connectRedisStore, type RedisStore } from '../../src/store/index.js';
+import { rawHttp } from '../helpers/node.js';
+import { countMessages, heartbeat, orsStart, until, type OrsProcess } from '../helpers/pair.js';
+import { redisCli, startRedisServer, type RedisServer } from '../helpers/redis.js';
+
+let redis: RedisServer;
+let store: RedisStore;
+before(async () => {
+  redis = await startRedisServer({ aof: true });
+  store = await connectRedisStore({ nodes: [{ host: redis.host, port: redis.port }] });
+});
+after(async () => { await store.close(); await redis.stop(); });
+
+const storeFlag = (): string[] => ['--store', `redis://127.0.0.1:${redis.port}`];
+
+async function primaryOf(node: number): Promise<string | null> {
+  const e = (await store.readRegistry()).find((x) => x.nodeId === node);
+  return e?.primary?.processId ?? null;
+}
+
+async function pair(t: Parameters<typeof orsStart>[0], node: number): Promise<[OrsProcess, OrsProcess]> {
+  const a = await orsStart(t, ['--node-id', String(node), ...storeFlag()]);
+  const b = await orsStart(t, ['--node-id', String(node), ...storeFlag()]);
+  return [a, b];
+}
+
+test('two ors start processes with one node id: one primary (200), one backup (503, Host-less HTTP/1.0 too); kill -9 → the backup serves within the lease; the old one restarted joins as backup', async (t) => {
+  const [a, b] = await pair(t, 21);
+  assert.equal(await heartbeat(a.url), 200);
+  assert.equal(await heartbeat(b.url), 503);
+  for (const probe of ['GET /heartbeat HTTP/1.0\r\n\r\n', 'GET /heartbeat HTTP/1.1\r\nConnection: close\r\n\r\n']) {
+    assert.match(await rawHttp(a.url, probe, (s) => s.includes('}')), /^HTTP\/1\.[01] 200 /);
+    assert.match(await rawHttp(b.url, probe, (s) => s.includes('}')), /^HTTP\/1\.[01] 503 /);
+  }
+  assert.equal(countMessages(a, 'HA: primary, epoch'), 1);
+  assert.equal(countMessages(b, 'HA: backup'), 1);
+  const first = (await store.readRegistry()).find((e) => e.nodeId === 21)!;
+  assert.equal(first.primary!.address, a.url);
+
+  await a.kill9();
+  const ms = await until('the backup to answer 200', async () => (await heartbeat(b.url)) === 200, 5000);
+  t.diagnostic(`kill -9 → backup heartbeat 200 in ${Math.round(ms)} ms (lease-ttl 1200 ms)`);
+  // Lease 1.2 s counted from the last renew (≤ 200 ms before the kill), a 50 ms poll, and slack for a loaded machine.
+  assert.ok(ms < 2500, `took ${ms} ms`);
+  // pino writes asynchronously: the line may follow the first 200 by a moment.
+  await until('its log line with the new epoch', () => b.messages().includes(`HA: primary, epoch ${first.epoch + 1}`), 2000);
+  assert.equal((await store.readRegistry()).find((e) => e.nodeId === 21)!.primary!.address, b.url);
+
+  const again = await orsStart(t, ['--node-id', '21', ...storeFlag()]);
+  assert.equal(await heartbeat(again.url), 503);
+  assert.equal(countMessages(again, 'HA: backup'), 1);
+  assert.equal(countMessages(again, 'HA: primary'), 0);
+  assert.equal(await heartbeat(b.url), 200);
+
+  // A clean shutdown releases the lease: the restarted process takes over without waiting for it to expire.
+  assert.equal(await b.stop(), 0);
+  const handover = await until('the restarted process to serve', async () => (await heartbeat(again.url)) === 200, 3000);
+  t.diagnostic(`SIGTERM of the primary → the backup serves in ${Math.round(handover)} ms`);
+  assert.ok(b.messages().some((m) => m.startsWith('HA: lease released, epoch')), b.output());
+});
+
+test('a primary paused past its lease (SIGSTOP) cannot write when resumed: its renew is refused, it steps down, and there are never two primaries', async (t) => {
+  const [a, b] = await pair(t, 22);
+  const samples: { a: number; b: number; holder: string | null }[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const [sa, sb, holder] = await Promise.all([heartbeat(a.url, 150), heartbeat(b.url, 150), primaryOf(22)]);
+      samples.push({ a: sa, b: sb, holder });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 200));
+  const aId = await primaryOf(22);
+  process.kill(a.pid, 'SIGSTOP');
+  try {
+    await until('the backup to take over', async () => (await heartbeat(b.url)) === 200, 5000);
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    process.kill(a.pid, 'SIGCONT');
+  }
+  await until('the resumed process to say it stepped down', () => countMessages(a, 'HA: stepped down') === 1, 3000);
+  await until('its renew to be refused', () => countMessages(a, 'HA: the store refused a renew') >= 1, 3000);
+  await new Promise((r) => setTimeout(r, 500));
+  sampling = false;
+  await sampler;
+  assert.ok(samples.length > 20, `only ${samples.length} samples`);
+  const both = samples.filter((s) => s.a === 200 && s.b === 200);
+  assert.deepEqual(both, [], 'two primaries answered 200 in one sample');
+  assert.equal(await heartbeat(a.url), 503);
+  assert.equal(await heartbeat(b.url), 200);
+  // The registry named A, then B, and never A again.
+  const holders = samples.map((s) => s.holder).filter((h, i, all) => h !== null && h !== all[i - 1]);
+  assert.equal(holders[0], aId);
+  assert.equal(holders.filter((h) => h === aId).length, 1, JSON.stringify(holders));
+  assert.ok(a.output().includes('"reason":"lease_lost"') || a.output().includes('"reason":"fenced"'), a.output());
+});
+
+test('a dropped connection (CLIENT KILL) and a Redis restart are survived: one primary throughout the end, each outage logged once', async (t) => {
+  const [a, b] = await pair(t, 23);
+  redisCli(redis.port, 'CLIENT', 'KILL', 'TYPE', 'normal');
+  await new Promise((r) => setTimeout(r, 1500));
+  // A dropped connection comes back within ~100 ms: the primary kept its lease.
+  assert.deepEqual([await heartbeat(a.url), await heartbeat(b.url)], [200, 503]);
+  assert.equal(countMessages(a, 'HA: stepped down'), 0, a.output());
+
+  await redis.kill();
+  await new Promise((r) => setTimeout(r, 300));
+  await redis.start();
+  await until('exactly one primary after the restart', async () => {
+    const s = [await heartbeat(a.url), await heartbeat(b.url)];
+    return s.filter((x) => x === 200).length === 1 && s.filter((x) => x === 503).length === 1;
+  }, 8000);
+  await new Promise((r) => setTimeout(r, 500));
+  const statuses = [await heartbeat(a.url), await heartbeat(b.url)];
+  assert.equal(statuses.filter((x) => x === 200).length, 1, JSON.stringify(statuses));
+  for (const p of [a, b]) {
+    // Two outages (the kill of the connection, the restart): two lines each, not one per request.
+    assert.equal(countMessages(p, 'store connection lost'), 2, p.output());
+    assert.equal(countMessages(p, 'store connection restored'), 2, p.output());
+  }
+  t.diagnostic(`after the restart: ${a.messages().filter((m) => m.startsWith('HA:')).join(' | ')}`);
+});
