@@ -112,20 +112,20 @@ export async function cluster(argv: readonly string[], io: CliIo): Promise<numbe
 
 async function startAll(args: ClusterArgs, dir: string, children: Children, io: CliIo, interrupted: () => boolean): Promise<void> {
   let store = args.store;
+  const rows: string[][] = [];
   if (store === undefined) {
     const port = await freePort();
     const redis = children.spawn('redis', 'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { logFile: join(dir, 'redis.log') });
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { logFile: join(dir, 'redis.log'), tier: 0 });
     await waitFor(() => redis.output().includes('Ready to accept connections'), 10_000, () => `redis-server did not start:\n${redis.output()}`, redis);
     store = `redis://127.0.0.1:${port}`;
+    rows.push(['store', 'redis', store, `pid ${redis.pid}`]);
   }
   const apps = (args.apps.length > 0 ? args.apps : ['./apps']).map((a) => resolve(a));
   const plan: Planned[] = [];
   for (let i = 0; i < args.nodes; i++) {
     plan.push({ id: args.firstNodeId + i, ports: { primary: await freePort(), backup: await freePort(), ...(args.balancers ? { balancer: await freePort() } : {}) } });
   }
-  const rows: string[][] = [];
-  const processes: Child[] = [];
   // Primaries first: each takes its lease before its backup starts (the backup would wait a lease length anyway).
   for (const role of ['primary', 'backup'] as const) {
     for (const n of plan) {
@@ -141,8 +141,7 @@ async function startAll(args: ClusterArgs, dir: string, children: Children, io: 
       }));
       const label = `node ${n.id} ${role}`;
       const child = children.spawn(label, process.execPath, [...orsCommand(), 'start', '--config', file],
-        { logFile: join(dir, `node${n.id}-${role}.log`), roleLines: true });
-      processes.push(child);
+        { logFile: join(dir, `node${n.id}-${role}.log`), roleLines: true, tier: role === 'primary' ? 1 : 2 });
       await waitFor(() => child.listening() !== undefined, 15_000, () => `${label} did not start:\n${child.output()}`, child);
       rows.push([`node ${n.id}`, role, `http://127.0.0.1:${port}`, `pid ${child.pid}`]);
     }
@@ -150,7 +149,7 @@ async function startAll(args: ClusterArgs, dir: string, children: Children, io: 
   if (args.balancers) await startBalancers(plan, dir, children, rows);
   io.out(`ors cluster: ${args.nodes} node(s) on ${args.store === undefined ? `a redis-server at ${store} (started here)` : `the Redis at ${store}`}; configs and logs in ${dir}`);
   for (const r of table(rows)) io.out(`  ${r}`);
-  const entry = rows.find((r) => r[0] === 'external') ?? rows[0]!;
+  const entry = rows.find((r) => r[0] === 'external') ?? rows.find((r) => r[1] === 'primary')!;
   io.out(`try:  curl -X POST ${entry[2]}/scxml/session/start -d src=hello.scxml`);
   io.out('role changes are printed below (kill -9 a primary to watch its backup take over); Ctrl-C stops everything');
 }
@@ -160,10 +159,13 @@ async function startBalancers(plan: readonly Planned[], dir: string, children: C
   const { render } = await import(new URL('../../deploy/render.mjs', import.meta.url).href) as {
     render(template: string, options: { listen: string; nodes: { id: string; addrs: string[] }[] }): string;
   };
+  let last: Child | undefined;
+  const lastPid = (): number => last?.pid ?? 0;
   const start = async (name: string, config: string, port: number): Promise<void> => {
     const file = join(dir, `${name.replace(/\s+/g, '-')}.cfg`);
     writeFileSync(file, config);
-    const child = children.spawn(name, 'haproxy', ['-f', file, '-db'], { logFile: join(dir, `${name.replace(/\s+/g, '-')}.log`) });
+    const child = children.spawn(name, 'haproxy', ['-f', file, '-db'], { logFile: join(dir, `${name.replace(/\s+/g, '-')}.log`), tier: 3 });
+    last = child;
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/heartbeat`).catch(() => undefined)) !== undefined, 10_000,
       () => `${name} (haproxy) did not start:\n${child.output()}`, child);
   };
@@ -172,13 +174,13 @@ async function startBalancers(plan: readonly Planned[], dir: string, children: C
     await start(`node ${n.id} balancer`, render('haproxy-node', {
       listen: `127.0.0.1:${port}`, nodes: [{ id: String(n.id), addrs: [`127.0.0.1:${n.ports.primary}`, `127.0.0.1:${n.ports.backup}`] }],
     }), port);
-    rows.push([`node ${n.id}`, 'balancer', `http://127.0.0.1:${port}`, 'its external-url (HAProxy)']);
+    rows.push([`node ${n.id}`, 'balancer', `http://127.0.0.1:${port}`, `pid ${lastPid()} (HAProxy; the node's external-url)`]);
   }
   const port = await freePort();
   await start('external balancer', render('haproxy-external', {
     listen: `127.0.0.1:${port}`, nodes: plan.map((n) => ({ id: String(n.id), addrs: [`127.0.0.1:${n.ports.balancer!}`] })),
   }), port);
-  rows.push(['external', 'balancer', `http://127.0.0.1:${port}`, 'in front of every node (HAProxy)']);
+  rows.push(['external', 'balancer', `http://127.0.0.1:${port}`, `pid ${lastPid()} (HAProxy in front of every node)`]);
 }
 
 function table(rows: readonly string[][]): string[] {

@@ -17,6 +17,8 @@ export interface SpawnOptions {
   readonly logFile: string;
   /** The child is `ors start` logging JSON lines: learn its URL and print its HA role changes. */
   readonly roleLines?: boolean;
+  /** Children are stopped by tier, highest first (balancers, backups, primaries, then Redis). */
+  readonly tier: number;
 }
 
 export interface Child {
@@ -36,7 +38,10 @@ class Running implements Child {
   readonly exit: Promise<void>;
   private readonly log: WriteStream;
 
+  readonly tier: number;
+
   constructor(readonly label: string, readonly proc: ChildProcess, o: SpawnOptions, say: (line: string) => void, stopping: () => boolean) {
+    this.tier = o.tier;
     this.log = createWriteStream(o.logFile, { flags: 'a' });
     this.log.on('error', () => undefined);
     const take = (d: Buffer): void => {
@@ -103,14 +108,15 @@ export class Children {
     return new Promise((resolve) => { this.wake = resolve; });
   }
 
-  /** SIGTERM to everything but the first child (Redis, when started here), then to it; SIGKILL after a timeout. */
+  /**
+   * SIGTERM tier by tier, highest first, each tier at once; SIGKILL after a timeout. Backups go
+   * before primaries (a backup would take the lease a stopping primary releases), Redis last.
+   */
   async stopAll(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    const [first, ...rest] = this.list;
-    const redisFirst = first?.label === 'redis';
-    await this.stop(redisFirst ? rest : this.list);
-    if (redisFirst) await this.stop([first!]);
+    const tiers = [...new Set(this.list.map((c) => c.tier))].sort((a, b) => b - a);
+    for (const tier of tiers) await this.stop(this.list.filter((c) => c.tier === tier));
     process.off('exit', this.onExit);
   }
 

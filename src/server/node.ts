@@ -266,6 +266,8 @@ export class OrsNode implements NodeContext {
   async close(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    // A backup that is shutting down must not take a lease released meanwhile (its pair's primary may stop too).
+    if (this.ha !== undefined && this.ha.lease() === undefined) await this.ha.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     this.requests.close();
