@@ -49,7 +49,7 @@ function parseArgs(argv: readonly string[]): ClusterArgs {
       if (!(n >= 1 && n <= max)) throw new Error(`bad --${name} ${JSON.stringify(value)}: must be a whole number from 1 to ${max}`);
       if (name === 'nodes') nodes = n; else firstNodeId = n;
     } else if (name === 'store') {
-      if (!/^redis:\/\/[^/\s]+$/.test(value)) throw new Error(`bad --store ${JSON.stringify(value)}: must be redis://HOST:PORT (several: comma-separated, for a Redis Cluster)`);
+      if (!value.split(',').every((part) => /^redis:\/\/[^/\s,]+:\d{1,5}\/?$/.test(part.trim()))) throw new Error(`bad --store ${JSON.stringify(value)}: must be redis://HOST:PORT (several: comma-separated, for a Redis Cluster)`);
       store = value;
     } else if (name === 'apps') apps.push(value);
     else if (name === 'log-level') logLevel = value;

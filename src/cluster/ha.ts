@@ -108,8 +108,6 @@ export class HaMember {
     return this.phaseValue === 'primary' && (this.o.exclusive === true || this.now() < this.serveUntil);
   }
 
-  get mode(): HaMode { return this.serving() ? 'primary' : 'backup'; }
-
   /** The epoch of the lease held now; 0 when none. */
   get heldEpoch(): number { return this.lease()?.epoch ?? 0; }
 
