@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/index.js';
 import { call, nodeFor, rawHttp, startNode } from '../helpers/node.js';
 
-const FAST = ['--lease-ttl', '300', '--lease-renew-interval', '50', '--lease-poll-interval', '20', '--shutdown-timeout', '200'];
+// The default lease (1.2 s) where a test must not lose it on a loaded machine; a short one where it stalls past it.
+const DEFAULT = ['--shutdown-timeout', '200'];
+const SHORT = ['--lease-ttl', '600', '--lease-renew-interval', '100', '--lease-poll-interval', '20', '--shutdown-timeout', '200'];
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -19,8 +21,8 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30
 
 test('two processes of one node on one store: exactly one primary; the backup answers its status, Host-less HTTP/1.0 too', async (t) => {
   const store = new MemoryStore();
-  const a = await nodeFor(t, ['--node-id', '7', ...FAST], { store });
-  const b = await nodeFor(t, ['--node-id', '7', ...FAST], { store });
+  const a = await nodeFor(t, ['--node-id', '7', ...DEFAULT], { store });
+  const b = await nodeFor(t, ['--node-id', '7', ...DEFAULT], { store });
   assert.equal(a.node.role, 'primary');
   assert.equal(b.node.role, 'backup');
   assert.equal((await call(a.url, '/heartbeat')).status, 200);
@@ -55,8 +57,8 @@ test('the backup serves only after promote(epoch) resolves; until then it answer
   const store = new MemoryStore();
   const promoted: number[] = [];
   let finish: () => void = () => undefined;
-  const a = await startNode(['--node-id', '9', ...FAST], { store });
-  const b = await nodeFor(t, ['--node-id', '9', ...FAST], {
+  const a = await startNode(['--node-id', '9', ...DEFAULT], { store });
+  const b = await nodeFor(t, ['--node-id', '9', ...DEFAULT], {
     store,
     promote: (epoch) => { promoted.push(epoch); return new Promise<void>((r) => { finish = r; }); },
   });
@@ -67,7 +69,7 @@ test('the backup serves only after promote(epoch) resolves; until then it answer
   assert.equal(b.node.ha!.phase, 'promoting');
   assert.deepEqual(b.node.persistenceInit().lease(), { epoch: 2, processId: b.node.processId });
   assert.equal((await call(b.url, '/heartbeat')).status, 503);
-  await new Promise((r) => setTimeout(r, 400)); // longer than the lease: the renewals keep it
+  await new Promise((r) => setTimeout(r, 1300)); // longer than the lease: the renewals keep it
   assert.equal(b.node.ha!.phase, 'promoting');
   finish();
   await until('primary', () => b.node.role === 'primary');
@@ -77,12 +79,12 @@ test('the backup serves only after promote(epoch) resolves; until then it answer
 test('a stalled primary answers "backup" as soon as it runs again, its late write is fenced, and the backup took over', async (t) => {
   const store = new MemoryStore();
   const demoted: string[] = [];
-  const a = await nodeFor(t, ['--node-id', '10', ...FAST], { store, demote: (reason, epoch) => demoted.push(`${reason}@${epoch}`) });
-  const b = await nodeFor(t, ['--node-id', '10', ...FAST], { store });
+  const a = await nodeFor(t, ['--node-id', '10', ...SHORT], { store, demote: (reason, epoch) => demoted.push(`${reason}@${epoch}`) });
+  const b = await nodeFor(t, ['--node-id', '10', ...SHORT], { store });
   const lease = a.node.persistenceInit().lease();
   assert.deepEqual(lease, { epoch: 1, processId: a.node.processId });
   // Hold the event loop past the lease (a GC pause, a SIGSTOP): no timer of either node runs meanwhile.
-  const end = performance.now() + 500;
+  const end = performance.now() + 1000;
   while (performance.now() < end) { /* stalled */ }
   // Before any timer ran: the stalled primary no longer claims the role or the lease.
   assert.equal(a.node.role, 'backup');
@@ -101,7 +103,7 @@ test('a stalled primary answers "backup" as soon as it runs again, its late writ
 test('a fenced commit steps the primary down at once; it competes again and comes back under a new epoch', async (t) => {
   const store = new MemoryStore();
   const events: string[] = [];
-  const a = await nodeFor(t, ['--node-id', '11', ...FAST], {
+  const a = await nodeFor(t, ['--node-id', '11', ...DEFAULT], {
     store, demote: (reason, epoch) => events.push(`demote ${reason}@${epoch}`), promote: async (epoch) => { events.push(`promote@${epoch}`); },
   });
   const lease = a.node.persistenceInit().lease()!;
