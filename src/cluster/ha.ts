@@ -40,6 +40,7 @@ export type HaEvent =
   | { readonly kind: 'primary'; readonly epoch: number; readonly promoteMs: number }
   | { readonly kind: 'demoted'; readonly epoch: number; readonly reason: DemoteReason; readonly currentEpoch: number | null; readonly detail?: string }
   | { readonly kind: 'released'; readonly epoch: number; readonly ok: boolean }
+  | { readonly kind: 'hook_failed'; readonly hook: 'demote'; readonly epoch: number; readonly message: string }
   /** The store refused a renew: logged even when the process had already stepped down by its deadline. */
   | { readonly kind: 'refused'; readonly op: 'renew'; readonly epoch: number; readonly currentEpoch: number | null };
 
@@ -252,7 +253,8 @@ export class HaMember {
     this.serveUntil = 0;
     this.clearTimers();
     this.o.onEvent({ kind: 'demoted', epoch, reason, currentEpoch, ...(detail === undefined ? {} : { detail }) });
-    this.o.demote(reason, epoch);
+    // Called from timers and store answers: a failing hook must not take the process down, nor stop it competing.
+    try { this.o.demote(reason, epoch); } catch (e) { this.o.onEvent({ kind: 'hook_failed', hook: 'demote', epoch, message: (e as Error)?.message ?? String(e) }); }
     // Compete again: at once after a refusal (the lease may be free), else at the poll rate.
     if (reason !== 'promote_failed') this.schedulePoll(reason === 'fenced' ? 0 : this.o.timing.pollIntervalMs);
   }

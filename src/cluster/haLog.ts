@@ -5,6 +5,7 @@ import type { HaEvent } from './ha.js';
 export interface HaLogger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 export function logHaEvent(log: HaLogger, e: HaEvent): void {
@@ -24,6 +25,9 @@ export function logHaEvent(log: HaLogger, e: HaEvent): void {
       return;
     case 'refused':
       log.warn({ epoch: e.epoch, currentEpoch: e.currentEpoch, op: e.op }, `HA: the store refused a ${e.op} under epoch ${e.epoch} (current epoch ${e.currentEpoch ?? 'none'})`);
+      return;
+    case 'hook_failed':
+      log.error({ epoch: e.epoch, hook: e.hook, err: e.message }, `HA: the ${e.hook} hook failed (epoch ${e.epoch}); the process stays backup and competes again`);
       return;
     case 'released':
       log.info({ epoch: e.epoch, ok: e.ok }, `HA: lease released, epoch ${e.epoch}${e.ok ? '' : ' (the store refused or did not answer; it expires by itself)'}`);

@@ -214,6 +214,7 @@ export class OrsNode implements NodeContext {
       await this.joinPair();
     } catch (e) {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      if (this.ownsStore) await this.store?.close();
       throw e;
     }
     this.log.info({ url: this.base, listen: this.config.node.listen, role: this.role, epoch: this.ha?.heldEpoch, store: this.store?.kind, processId: this.processId, roots: this.config.applications.roots }, 'ORS node listening');

@@ -73,7 +73,7 @@ export async function orsStart(t: TestContext, flags: readonly string[]): Promis
 }
 
 /** The /heartbeat status, or 0 when no answer came within `timeoutMs` (refused, paused, dead). */
-export async function heartbeat(url: string, timeoutMs = 300): Promise<number> {
+export async function heartbeat(url: string, timeoutMs = 1000): Promise<number> {
   try {
     const r = await fetch(url + '/heartbeat', { signal: AbortSignal.timeout(timeoutMs) });
     await r.text();
