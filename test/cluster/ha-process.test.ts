@@ -51,6 +51,12 @@ test('two ors start processes with one node id: one primary (200), one backup (5
   // pino writes asynchronously: the line may follow the first 200 by a moment.
   await until('its log line with the new epoch', () => b.messages().includes(`HA: primary, epoch ${first.epoch + 1}`), 2000);
   assert.equal((await store.readRegistry()).find((e) => e.nodeId === 21)!.primary!.address, b.url);
+  // Its /metrics: the mode, the epoch, and the store's latency by operation and outcome (its refused acquires as backup too).
+  const metrics = async (): Promise<string> => (await fetch(`${b.url}/metrics`)).text();
+  assert.match(await metrics(), /^ors_ha_mode\{mode="primary",node="21"\} 1$/m);
+  assert.match(await metrics(), new RegExp(`^ors_ha_epoch\\{node="21"\\} ${first.epoch + 1}$`, 'm'));
+  assert.match(await metrics(), /^ors_store_latency_seconds_count\{node="21",op="acquire",outcome="fenced"\} [1-9]/m);
+  await until('a renew on /metrics', async () => /^ors_store_latency_seconds_count\{node="21",op="renew",outcome="ok"\} [1-9]/m.test(await metrics()), 3000);
 
   const again = await orsStart(t, ['--node-id', '21', ...storeFlag()]);
   assert.equal(await heartbeat(again.url), 503);
