@@ -11,7 +11,9 @@ export interface HaLogger {
 export function logHaEvent(log: HaLogger, e: HaEvent): void {
   switch (e.kind) {
     case 'backup_start':
-      log.info({ role: 'backup', primaryEpoch: e.primaryEpoch, primary: e.primaryAddress }, 'HA: backup (another process holds the lease or the store is away)');
+      log.info({ role: 'backup', primaryEpoch: e.primaryEpoch, primary: e.primaryAddress }, e.primaryEpoch === null
+        ? 'HA: backup (no lease taken yet: the store is away, or this process waits one lease length as node.role backup)'
+        : `HA: backup; the primary holds epoch ${e.primaryEpoch} at ${e.primaryAddress}`);
       return;
     case 'acquired':
       log.info({ role: 'promoting', epoch: e.epoch }, `HA: lease acquired, epoch ${e.epoch}; restoring before serving`);
