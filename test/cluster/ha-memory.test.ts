@@ -130,3 +130,18 @@ test('one process on its own embedded store: primary at once, store latency regi
   assert.equal(b.node.role, 'backup');
   assert.match((await call(b.url, '/metrics')).text, /^ors_ha_mode\{mode="backup",node="1"\} 1$/m);
 });
+
+test('a promote that fails gives the lease up at once (the other process takes it) and waits a lease length before competing again', async (t) => {
+  const store = new MemoryStore();
+  let attempts = 0;
+  const a = await nodeFor(t, ['--node-id', '12', ...DEFAULT], { store, promote: async () => { attempts++; throw new Error('restore failed: corrupt snapshot'); } });
+  assert.equal(a.node.role, 'backup');
+  assert.equal(attempts, 1);
+  assert.equal(a.node.persistenceInit().lease(), undefined);
+  // Released, not left to expire: a second process gets it now, under the next epoch.
+  const b = await nodeFor(t, ['--node-id', '12', ...DEFAULT], { store });
+  assert.equal(b.node.role, 'primary');
+  assert.equal(b.node.ha!.heldEpoch, 2);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(attempts, 1, 'no new attempt within the lease length');
+});
