@@ -8,6 +8,9 @@ import { loadConfig } from '../config/load.js';
 import { ConfigError, type OrsConfig } from '../config/types.js';
 import { Documents } from '../server/documents.js';
 import { OrsNode } from '../server/node.js';
+import { storeEndpoints } from '../cluster/store.js';
+import { isStoreUnavailable } from '../store/index.js';
+import { cluster } from './cluster.js';
 import { USAGE, startUsage } from './usage.js';
 import { validate } from './validate.js';
 
@@ -25,8 +28,10 @@ function checkStartable(config: OrsConfig): void {
   if (missing.length > 0) {
     throw new ConfigError('applications.roots', `bad option applications.roots: ${missing[0]} is not a directory; create it or name another with --apps DIR`);
   }
-  if (config.persistence.type !== 'memory') {
-    throw new ConfigError('persistence.type', 'bad option persistence.type = redis: ors start runs the embedded memory store; use --store memory');
+  if (config.persistence.type === 'redis') {
+    try { storeEndpoints(config.persistence['redis-nodes']); } catch (e) {
+      throw new ConfigError('persistence.redis-nodes', `bad option ${(e as Error).message}`);
+    }
   }
 }
 
@@ -35,11 +40,7 @@ export async function main(io: CliIo): Promise<number> {
   const [command, ...rest] = io.argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') { io.out(USAGE); return 0; }
   if (command === '--version' || command === 'version') { io.out(version()); return 0; }
-  if (command === 'cluster') {
-    // SPEC §7's local cluster needs the Redis store and the HA lease, which this version does not have.
-    io.err('ors: "ors cluster" is not in this version (it needs the Redis store and HA pairs); "ors start" runs one node');
-    return 2;
-  }
+  if (command === 'cluster') return cluster(rest, io);
   if (command === 'validate') return validate(rest, io);
   if (command !== 'start') { io.err(`ors: unknown command "${command}"; ors --help lists the commands`); return 2; }
   if (rest.includes('--help') || rest.includes('-h')) { io.out(startUsage()); return 0; }
@@ -55,12 +56,20 @@ export async function main(io: CliIo): Promise<number> {
   try {
     await node.listen();
   } catch (e) {
+    if (isStoreUnavailable(e)) {
+      io.err(`ors: cannot reach the store (persistence.redis-nodes ${config.persistence.type === 'redis' ? config.persistence['redis-nodes'] : ''}): ${e.message}; start Redis or name another with --store redis://HOST:PORT`);
+      return 2;
+    }
     const code = (e as NodeJS.ErrnoException).code;
     io.err(`ors: cannot listen on ${config.node.listen} (${code ?? (e as Error).message}): pick another address with --listen HOST:PORT`);
     return 2;
   }
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string): void => {
+      // A second signal (SIGINT then SIGTERM) must not end the process while the first close runs.
+      if (stopping) return;
+      stopping = true;
       node.log.info({ signal }, 'shutting down');
       node.close().then(resolve, (e: unknown) => { node.log.error({ err: e }, 'shutdown failed'); resolve(); });
     };

@@ -5,6 +5,7 @@ export const USAGE = `usage: ors <command> [flags]
 
 commands:
   start     run one ORS node (default: node 1, primary, in-memory store, 127.0.0.1:7031, root ./apps)
+  cluster   a local cluster for trying things out: Redis, N nodes each a primary and a backup (ors cluster --help)
   version   print the version (also --version)
   validate  check SCXML documents as the server would load them: ors validate [--json] FILE...
 

@@ -150,6 +150,13 @@ export function loadConfig(input: LoadInput): OrsConfig {
   if (p['type'] === 'redis' && !p['redis-nodes']) {
     throw new ConfigError('persistence.redis-nodes', 'bad option persistence.redis-nodes: persistence.type redis needs redis-nodes, e.g. redis://127.0.0.1:6379 (or --store redis://127.0.0.1:6379)');
   }
+  const o = out['orchestration']!;
+  const ttl = o['lease-ttl'] as number;
+  const renew = o['lease-renew-interval'] as number;
+  // A primary stops serving at 4/5 of the lease (docs/cluster.md); three renews must fit before that.
+  if (renew * 15 > ttl * 4) {
+    throw new ConfigError('orchestration.lease-renew-interval', `bad option orchestration.lease-renew-interval = ${renew}: must be at most ${Math.floor(ttl * 4 / 15)} (a third of 4/5 of orchestration.lease-ttl ${ttl}), so that a primary renews three times before it must stop serving`);
+  }
   const persistence = p['type'] === 'redis' ? { type: 'redis', 'redis-nodes': p['redis-nodes'] } : { type: 'memory' };
   return { ...out, persistence } as unknown as OrsConfig;
 }

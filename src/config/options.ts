@@ -122,6 +122,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.max-body-size', flag: 'max-body-size', env: 'ORS_MAX_BODY_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
   { path: 'orchestration.max-document-size', flag: 'max-document-size', env: 'ORS_MAX_DOCUMENT_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
   { path: 'orchestration.shutdown-timeout', flag: 'shutdown-timeout', env: 'ORS_SHUTDOWN_TIMEOUT', default: 10000, parse: ms(600_000) },
+  // HA lease (docs/cluster.md "HA pair"): a 1.2 s lease renewed every 200 ms fails over a killed primary in ~1.1 s.
+  { path: 'orchestration.lease-ttl', flag: 'lease-ttl', env: 'ORS_LEASE_TTL', default: 1200, parse: integer(300, 600_000, 'a whole number of milliseconds from 300 to 600000, e.g. 1200') },
+  { path: 'orchestration.lease-renew-interval', flag: 'lease-renew-interval', env: 'ORS_LEASE_RENEW_INTERVAL', default: 200, parse: integer(20, 200_000, 'a whole number of milliseconds from 20 to 200000, e.g. 200') },
+  { path: 'orchestration.lease-poll-interval', flag: 'lease-poll-interval', env: 'ORS_LEASE_POLL_INTERVAL', default: 50, parse: integer(10, 60_000, 'a whole number of milliseconds from 10 to 60000, e.g. 50') },
   { path: 'persistence.type', flag: 'persistence-type', env: 'ORS_PERSISTENCE_TYPE', default: 'memory', parse: oneOf(['memory', 'redis'] as const) },
   { path: 'persistence.redis-nodes', flag: 'redis-nodes', env: 'ORS_REDIS_NODES', default: undefined, parse: optionalString },
   { path: 'applications.roots', flag: 'apps', env: 'ORS_APPS', repeatable: true, default: ['./apps'], parse: stringList, relativeTo: resolveRoots },

@@ -55,6 +55,12 @@ export interface OrchestrationOptions {
   readonly 'max-document-size': number;
   /** Milliseconds SIGTERM waits for running work before closing connections. @default 10000 */
   readonly 'shutdown-timeout': number;
+  /** Milliseconds of the HA lease: the store drops it this long after the primary's last renew. @default 1200 */
+  readonly 'lease-ttl': number;
+  /** Milliseconds between the primary's renewals; at most a third of 4/5 of lease-ttl. @default 200 */
+  readonly 'lease-renew-interval': number;
+  /** Milliseconds between a backup's attempts to take a free lease. @default 50 */
+  readonly 'lease-poll-interval': number;
 }
 
 /** Where the cluster keeps shared state. @default { type: 'memory' } */

@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricsSources {
   activeSessions(): number;
   role(): string;
+  /** The lease epoch this process holds (0: none). */
+  epoch(): number;
   nodeId: number;
 }
 
@@ -34,8 +36,9 @@ export class Metrics {
         for (const mode of ['primary', 'backup']) this.set({ mode }, mode === role ? 1 : 0);
       },
     });
+    new Gauge({ name: 'ors_ha_epoch', help: 'Fencing epoch of the lease this process holds as primary (0: none)', registers, collect() { this.set(sources.epoch()); } });
     this.storeLatency = new Histogram({
-      name: 'ors_store_latency_seconds', help: 'Latency of store operations (the embedded memory store has none to report)', labelNames: ['op'], registers,
+      name: 'ors_store_latency_seconds', help: 'Latency of store operations by op (acquire, renew, release, commit, read_sessions, get_document, read_registry) and outcome (ok, fenced, error)', labelNames: ['op', 'outcome'], registers,
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'ors_' });

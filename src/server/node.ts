@@ -26,7 +26,11 @@ import { PendingRequests } from './requests.js';
 import { createDispatcher } from './router.js';
 import { ScheduledStarts } from './scheduled.js';
 import type { NodeContext, Role } from './types.js';
-import type { RegistryCache } from '../store/index.js';
+import { HaMember, type DemoteReason, type HaEvent } from '../cluster/ha.js';
+import { logHaEvent } from '../cluster/haLog.js';
+import type { PersistenceInit } from '../cluster/seam.js';
+import { newProcessId, openStore } from '../cluster/store.js';
+import { MemoryStore, RegistryCache, type Store, type StoreHooks } from '../store/index.js';
 
 /**
  * What every document of a node is compiled with; `ors validate` uses the same, so it checks a
@@ -43,8 +47,19 @@ export interface OrsNodeOptions {
   readonly logger?: Logger;
   /** Node.js process metrics on /metrics (off in tests that start many nodes). @default true */
   readonly processMetrics?: boolean;
-  /** The node registry of the cluster's store, kept current by its notifications (SPEC §3 redirects). */
+  /**
+   * The store this process shares with its pair (and the cluster). Default: the one `persistence`
+   * names, opened by listen(): for `memory` a MemoryStore of this process alone, in which it takes
+   * its node's lease once for good (single-process `ors start` works as it always did).
+   * A store given here is the caller's to close; its hooks are the caller's too (`OrsNode.storeHooks`).
+   */
+  readonly store?: Store;
+  /** The node registry cache the request path reads. @default one fed by the store, made by listen() */
   readonly registry?: RegistryCache;
+  /** Called when this process takes its node's lease; it serves only after this resolves (restore goes here). */
+  readonly promote?: (epoch: number) => Promise<void>;
+  /** Called when this process stops being primary (fenced, or its lease ran out). */
+  readonly demote?: (reason: DemoteReason, epoch: number) => void;
 }
 
 export class OrsNode implements NodeContext {
@@ -61,10 +76,20 @@ export class OrsNode implements NodeContext {
   readonly quarantine: Quarantine;
   readonly server: Server;
   readonly newSessionId: () => string;
-  role: Role;
-  /** Settable: the HA layer may build the cache after the node (RegistryCache.start is asynchronous). */
+  /** Unique per process start: the lease holder's name in the store (fencing is by epoch and this). */
+  readonly processId: string;
+  /** Forwards the store's latency to `ors_store_latency_seconds` and its connection news to the log. */
+  readonly storeHooks: StoreHooks;
+  /** The store, once listen() has opened it (or the one given). */
+  store: Store | undefined;
+  /** The registry cache, once listen() has started it (or the one given). */
   registry: RegistryCache | undefined;
+  /** The lease and the role (SPEC §4); created by listen(). */
+  ha: HaMember | undefined;
   draining = false;
+  private readonly options: OrsNodeOptions;
+  private ownsStore = false;
+  private ownsRegistry = false;
   /** The client-reachable base URL; listen() sets the port once the system has picked it (port 0). */
   private base: string;
   private inflight = 0;
@@ -75,7 +100,9 @@ export class OrsNode implements NodeContext {
     this.config = config;
     this.nodeId = config.node.id;
     const serverName = config.node.name ?? `ors-node${config.node.id}`;
-    this.role = config.node.role;
+    this.options = options;
+    this.processId = newProcessId();
+    this.store = options.store;
     this.registry = options.registry;
     this.base = advertisedUrl(config);
     this.clock = options.clock ?? new RealClock();
@@ -84,7 +111,13 @@ export class OrsNode implements NodeContext {
     const o = config.orchestration;
     this.finished = new FinishedSessions(this.clock, o['finished-retention']);
     this.requests = new PendingRequests(this.clock, o['request-timeout']);
-    this.metrics = new Metrics({ nodeId: this.nodeId, role: () => this.role, activeSessions: () => this.manager.size }, { processMetrics: options.processMetrics ?? true });
+    this.metrics = new Metrics({ nodeId: this.nodeId, role: () => this.role, epoch: () => this.ha?.heldEpoch ?? 0, activeSessions: () => this.manager.size }, { processMetrics: options.processMetrics ?? true });
+    const latency = this.metrics.storeLatency;
+    this.storeHooks = {
+      onLatency: (op, seconds, outcome) => latency.observe({ op, outcome }, seconds),
+      // The store calls this on connection changes only (lost once, restored once), never per request.
+      log: (level, message, fields) => this.log[level]({ store: this.config.persistence.type, ...fields }, message),
+    };
     this.documents = new Documents({
       roots: config.applications.roots,
       maxDocumentSize: o['max-document-size'],
@@ -131,6 +164,24 @@ export class OrsNode implements NodeContext {
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
   }
 
+  /**
+   * SPEC §4: primary while this process holds the node's lease, has finished promoting and its local
+   * lease deadline has not passed; backup otherwise (also before listen() and while the lease is taken).
+   */
+  get role(): Role {
+    return this.ha !== undefined && this.ha.serving() ? 'primary' : 'backup';
+  }
+
+  /** What Persistence (src/cluster/persistence.ts) is constructed with: this node's store, lease and step-down. */
+  persistenceInit(): PersistenceInit {
+    return {
+      store: this.requireStore(),
+      nodeId: this.nodeId,
+      lease: () => this.ha?.lease(),
+      onFenced: (currentEpoch) => this.ha?.fenced(currentEpoch),
+    };
+  }
+
   startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth = 0, tree?: SessionTree): void {
     if (idealtime !== undefined && idealtime > this.clock.now()) {
       this.manager.checkStart(doc, depth);
@@ -163,8 +214,53 @@ export class OrsNode implements NodeContext {
     });
     const port = (this.server.address() as AddressInfo).port;
     this.base = advertisedUrl(this.config, port);
-    this.log.info({ url: this.base, listen: this.config.node.listen, role: this.role, roots: this.config.applications.roots }, 'ORS node listening');
+    try {
+      await this.joinPair();
+    } catch (e) {
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+      if (this.ownsStore) await this.store?.close();
+      throw e;
+    }
+    this.log.info({ url: this.base, listen: this.config.node.listen, role: this.role, epoch: this.ha?.heldEpoch, store: this.store?.kind, processId: this.processId, roots: this.config.applications.roots }, 'ORS node listening');
     return this.base;
+  }
+
+  /**
+   * Opens the store (unless given), starts the registry cache, then takes the lease or becomes
+   * backup. Until the lease is held and promote has resolved, `role` is backup: no session is served
+   * without a lease.
+   */
+  private async joinPair(): Promise<void> {
+    if (this.store === undefined) {
+      this.store = await openStore(this.config.persistence, this.storeHooks);
+      this.ownsStore = true;
+    }
+    if (this.registry === undefined) {
+      this.registry = await RegistryCache.start(this.store);
+      this.ownsRegistry = true;
+    }
+    const o = this.config.orchestration;
+    this.ha = new HaMember({
+      store: this.store,
+      nodeId: this.nodeId,
+      processId: this.processId,
+      address: () => this.base,
+      externalUrl: o['external-url'],
+      timing: { ttlMs: o['lease-ttl'], renewIntervalMs: o['lease-renew-interval'], pollIntervalMs: o['lease-poll-interval'] },
+      prefer: this.config.node.role,
+      // This process's own MemoryStore: no other process can compete for the lease.
+      exclusive: this.ownsStore && this.store instanceof MemoryStore,
+      promote: (epoch) => this.options.promote?.(epoch) ?? Promise.resolve(),
+      demote: (reason, epoch) => this.options.demote?.(reason, epoch),
+      onEvent: (e: HaEvent) => logHaEvent(this.log, e),
+      registry: this.registry,
+    });
+    await this.ha.start();
+  }
+
+  private requireStore(): Store {
+    if (this.store === undefined) throw new Error('the node has no store before listen()');
+    return this.store;
   }
 
   /**
@@ -175,6 +271,8 @@ export class OrsNode implements NodeContext {
   async close(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    // A backup that is shutting down must not take a lease released meanwhile (its pair's primary may stop too).
+    if (this.ha !== undefined && this.ha.lease() === undefined) await this.ha.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     this.requests.close();
@@ -193,6 +291,10 @@ export class OrsNode implements NodeContext {
     this.manager.close();
     this.finished.close();
     this.documents.close();
+    // Last: the lease goes once nothing more will be written, so the backup takes over at once.
+    await this.ha?.stop();
+    if (this.ownsRegistry) await this.registry?.close();
+    if (this.ownsStore) await this.store?.close();
     this.log.info('ORS node stopped');
   }
 
