@@ -41,6 +41,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ['session', 'scxml', 'config', 'errors'],
   cli: ['server', 'session', 'scxml', 'config', 'errors'],
   store: ['errors'],
+  cluster: ['store', 'session', 'scxml', 'errors'],
   errors: [],
 };
 
