@@ -76,8 +76,8 @@ export const ERRORS = {
     `document ${d.uri} is quarantined until ${d.until}: ${d.faults} of its sessions hit a bound recently (last: ${d.fault}); fix the document (an edited file is a new document), wait, or lift it with POST /ors/quarantine/release document=${d.document}`),
   no_primary: entry<{ node: number }>(503, 'The node owning the session has no live primary to serve it.', (d) =>
     `node ${d.node} owns this session but has no live primary: retry once its backup has taken over`),
-  not_persisted: entry<{ reason: string }>(503, 'The node could not write the session\'s new state to its store: nothing of the request took effect.', (d) =>
-    `the store could not be written, so nothing of this request took effect (${d.reason}): retry later`),
+  not_persisted: entry<{ reason: string }>(503, 'The store could not be written with the session\'s new state: no effect of the request was done.', (d) =>
+    `the store could not be written with the session's new state (${d.reason}): no effect of this request was done; retry later`),
   shutting_down: entry(503, 'The node is shutting down and takes no new work.', () =>
     'this node is shutting down: retry on another node'),
   request_timeout: entry<Sid & { requestid: string; timeoutMs: number }>(504, 'The session did not answer a request with <ws:response> in time.', (d) =>

@@ -8,7 +8,8 @@
  *
  * A record that cannot be restored (unreadable, its document missing or not the one it names, a
  * snapshot the document does not fit) is refused: reported, not run, and left in the store for an
- * operator; the rest go on.
+ * operator; the rest go on. Sessions already running are left as they are, so calling it again
+ * brings back only what is missing (e.g. the sessions a failed commit dropped, once the store answers).
  */
 import type { CompiledDocument } from '../scxml/index.js';
 import type { SessionManager } from '../session/manager.js';
@@ -111,6 +112,8 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
   sessions.sort((a, b) => a.depth - b.depth);
   let restored = 0;
   await sliced(sessions, sliceMs, (e) => {
+    // Running already: a second restore (after a failed commit dropped some sessions) brings back only the missing.
+    if (o.manager.get(e.snapshot.sessionid) !== undefined) return;
     const doc = docs.get(e.doc.hash);
     if (typeof doc === 'string') { refuse(e.snapshot.sessionid, doc); return; }
     try {

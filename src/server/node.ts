@@ -238,6 +238,7 @@ export class OrsNode implements NodeContext {
   restoreRecord(id: string, kind: string, data: unknown, doc: CompiledDocument | undefined): boolean {
     if (kind === 'finished') { this.finished.restore(data as FinishedRecord); return true; }
     if (kind === 'scheduled' && doc !== undefined) {
+      if (this.scheduled.get(id) !== undefined || this.manager.get(id) !== undefined) return true;
       const s = data as { idealtime: number; params: Record<string, unknown> };
       this.scheduled.schedule(id, s.idealtime, doc, s.params);
       return true;

@@ -47,6 +47,7 @@ export class Commits {
   private open: Group | undefined;
   private inflight: Group | undefined;
   private flushScheduled = false;
+  private settledWaiters: (() => void)[] = [];
 
   constructor(private readonly host: CommitHost) {
     this.durable = host.options.commit !== undefined;
@@ -89,6 +90,19 @@ export class Commits {
     return new Promise((resolve, fail) => g.waiters.push({ resolve, fail }));
   }
 
+  /** Resolves once no change waits for a commit (nothing open, nothing in flight). */
+  settled(): Promise<void> {
+    if (this.open === undefined && this.inflight === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private checkSettled(): void {
+    if (this.open !== undefined || this.inflight !== undefined || this.settledWaiters.length === 0) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const w of waiters) w();
+  }
+
   /** Ends the turn's group: called at the end of a run batch, or on its own for changes outside runs. */
   flush(): void {
     this.flushScheduled = false;
@@ -100,16 +114,23 @@ export class Commits {
       result = this.host.options.commit!(this.changesOf(g));
     } catch (e) {
       this.failed(g, e as Error);
+      this.checkSettled();
       return;
     }
     if (result === undefined || typeof (result as Promise<void>).then !== 'function') {
       this.committed(g);
+      this.checkSettled();
       return;
     }
     this.inflight = g;
     (result as Promise<void>).then(
-      () => { this.inflight = undefined; this.committed(g); if (this.open !== undefined && !this.host.runPending) this.flush(); },
-      (e: unknown) => { this.inflight = undefined; this.failed(g, e as Error); },
+      () => {
+        this.inflight = undefined;
+        this.committed(g);
+        if (this.open !== undefined && !this.host.runPending) this.flush();
+        this.checkSettled();
+      },
+      (e: unknown) => { this.inflight = undefined; this.failed(g, e as Error); this.checkSettled(); },
     );
   }
 

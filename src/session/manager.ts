@@ -297,10 +297,10 @@ export class SessionManager implements CommitHost {
     return true;
   }
 
-  /** Resolves when no session has work queued (timers may still be armed). */
+  /** Resolves when no session has work queued (timers may still be armed) and, with a store, no change waits for its commit. */
   whenIdle(): Promise<void> {
-    if (this.runnable.size === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    if (this.runnable.size === 0 && !this.scheduled) return this.commits.settled();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve)).then(() => this.commits.settled());
   }
 
   /** Refuses every new session from now on (shutting_down), so work can settle before close(). */

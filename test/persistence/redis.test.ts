@@ -41,7 +41,7 @@ test('Redis down: the event and the held request get 503 not_persisted, no effec
   ]);
   assert.equal(go.status, 503);
   assert.equal(go.body.error.code, 'not_persisted');
-  assert.match(go.body.error.message, /store could not be written.*retry later/);
+  assert.match(go.body.error.message, /store could not be written.*no effect.*retry later/);
   assert.equal(ask.status, 503, 'no <ws:response> answer: the state it follows from was not stored');
   assert.equal(ask.body.error.code, 'not_persisted');
   // The sessions of the failed commit are out of memory: they act on nothing until restored.
