@@ -14,6 +14,7 @@ export async function basichttp(ctx: NodeContext, req: IncomingMessage, res: Ser
     rawHeaders: req.rawHeaders, contentType: req.headers['content-type'], body,
   });
   checkDelivered(ctx, t.sessionid, ctx.manager.deliver(t.sessionid, event));
-  await committed(ctx, t.sessionid);
+  const stored = committed(ctx, t.sessionid);
+  if (stored !== undefined) await stored;
   sendJson(res, 200, {});
 }

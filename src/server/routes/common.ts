@@ -24,12 +24,12 @@ function notRunning(ctx: NodeContext, sessionid: string): Error {
 }
 
 /**
- * Waits until what this request changed of `id` is committed (SPEC §4: no 2xx before the state it
- * acknowledges is stored); throws not_persisted when that commit failed. Nothing to wait for without a store.
+ * What to await before answering: the commit of what this request changed of `id` (SPEC §4: no 2xx
+ * before the state it acknowledges is stored); it rejects with not_persisted when that commit
+ * failed. Undefined when nothing waits (no store): the answer costs no extra turn then.
  */
-export async function committed(ctx: NodeContext, id: string): Promise<void> {
-  const pending = ctx.manager.whenCommitted(id);
-  if (pending !== undefined) await pending;
+export function committed(ctx: NodeContext, id: string): Promise<void> | undefined {
+  return ctx.manager.whenCommitted(id);
 }
 
 /** Maps the session layer's refusal of an event onto the catalogue. */

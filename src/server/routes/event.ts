@@ -17,7 +17,8 @@ export async function event(ctx: NodeContext, req: IncomingMessage, res: ServerR
   const e: ScxmlEvent = { name: t.name, type: 'external', data: params };
   if (wait === undefined) {
     checkDelivered(ctx, t.sessionid, ctx.manager.deliver(t.sessionid, e));
-    await committed(ctx, t.sessionid);
+    const stored = committed(ctx, t.sessionid);
+    if (stored !== undefined) await stored;
     sendJson(res, 200, { sessionid: t.sessionid, event: t.name, status: 'queued' });
     return;
   }

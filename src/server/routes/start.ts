@@ -18,7 +18,8 @@ export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerR
   const doc = await ctx.documents.load(src);
   const sessionid = ctx.newSessionId();
   ctx.startSession(doc, params, sessionid, idealtime);
-  await committed(ctx, sessionid);
+  const stored = committed(ctx, sessionid);
+  if (stored !== undefined) await stored;
   const cookie = { 'set-cookie': sessionCookie(sessionid, ctx.nodeId) };
   if (wantsText(req)) sendText(res, 200, sessionid, 'text/plain; charset=utf-8', cookie);
   else sendJson(res, 200, { sessionid }, cookie);

@@ -11,6 +11,7 @@ export async function terminate(ctx: NodeContext, req: IncomingMessage, res: Ser
     runningSession(ctx, t.sessionid);
     ctx.manager.terminate(t.sessionid);
   }
-  await committed(ctx, t.sessionid);
+  const stored = committed(ctx, t.sessionid);
+  if (stored !== undefined) await stored;
   sendJson(res, 200, { sessionid: t.sessionid, status: 'terminated' });
 }
