@@ -37,10 +37,13 @@ export interface PersistenceStats {
   deleted: number;
   bytes: number;
   failed: number;
+  /** Milliseconds spent serialising batches (in the caller's turn) and waiting for the store. */
+  encodeMs: number;
+  storeMs: number;
 }
 
 export class Persistence {
-  readonly stats: PersistenceStats = { commits: 0, sessions: 0, deleted: 0, bytes: 0, failed: 0 };
+  readonly stats: PersistenceStats = { commits: 0, sessions: 0, deleted: 0, bytes: 0, failed: 0, encodeMs: 0, storeMs: 0 };
   /** Content hashes this process has written (a new primary sends each once more: HSETNX makes that harmless). */
   private readonly storedDocuments = new Set<string>();
 
@@ -51,6 +54,7 @@ export class Persistence {
     // Everything up to the store call runs now, in the caller's turn: the batch holds the state as it is.
     const lease = this.options.lease();
     if (lease === undefined) return Promise.reject(orsError('not_persisted', { reason: `this process holds no lease on node ${this.options.nodeId}` }));
+    const began = performance.now();
     const put: SessionRecord[] = [];
     const documents = new Map<string, DocumentRecord>();
     let bytes = 0;
@@ -73,12 +77,14 @@ export class Persistence {
       put.push({ id: r.id, data });
     }
     if (put.length === 0 && changes.deleted.length === 0) return Promise.resolve();
+    this.stats.encodeMs += performance.now() - began;
     return this.write(lease, put, changes.deleted, [...documents.values()], bytes);
   };
 
   private async write(lease: Lease, put: SessionRecord[], deleted: readonly string[], documents: DocumentRecord[], bytes: number): Promise<void> {
     const { store, nodeId } = this.options;
     let result;
+    const began = performance.now();
     try {
       result = await store.commit({ nodeId, epoch: lease.epoch, processId: lease.processId, put, delete: deleted, documents });
     } catch (e) {
@@ -86,6 +92,7 @@ export class Persistence {
       if (isStoreUnavailable(e)) throw orsError('not_persisted', { reason: (e as Error).message });
       throw e;
     }
+    this.stats.storeMs += performance.now() - began;
     if (!result.ok) {
       this.stats.failed++;
       this.options.onFenced(result.currentEpoch);
