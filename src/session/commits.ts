@@ -53,15 +53,15 @@ export class Commits {
     this.durable = host.options.commit !== undefined;
   }
 
-  /** A session's state changed: it is written with the open group. */
+  /** A session's state changed: it is written with the open group (unless it is not persisted: `_persist="false"`, or refused once). */
   noteSession(session: ManagedSession): void {
-    if (session.notPersisted !== undefined && !session.document.persist) return;
+    if (session.notPersisted !== undefined) return;
     this.group().changes.set(session.id, { kind: 'session', session });
   }
 
   /** A session ended: its record goes (unless the host puts another under its id in the same group). */
   noteEnded(session: ManagedSession): void {
-    if (!session.document.persist) return;
+    if (session.notPersisted !== undefined) return;
     this.group().changes.set(session.id, DELETE);
   }
 
@@ -154,8 +154,7 @@ export class Commits {
       if (c.kind === 'record') { records.push(c.record); continue; }
       if (c.kind === 'delete') { deleted.push(id); continue; }
       const s = c.session;
-      if (this.host.session(id) !== s || s.status === 'done') continue;
-      if (s.notPersisted !== undefined) { deleted.push(id); continue; }
+      if (this.host.session(id) !== s || s.status === 'done' || s.notPersisted !== undefined) continue;
       const change = this.snapshotOf(s);
       if (change === undefined) deleted.push(id);
       else sessions.push(change);
