@@ -179,7 +179,6 @@ export class Commits {
       }
     }
     s.notPersisted = reason;
-    this.host.log(s.id, 'not-persisted', reason);
     this.host.options.onNotPersistable?.(s, reason);
     return undefined;
   }
