@@ -26,7 +26,10 @@ export interface EventIoProcessor {
   location(sessionid: string): string;
   /**
    * Deliver a send. Return synchronously whether the target is acceptable; a delivery that fails
-   * later is reported with `reportError` (an `error.communication` event for the sender).
+   * later is reported with `reportError` (an `error.communication` event for the sender). Whatever
+   * leaves the process (network I/O) goes through `effect`, which runs it once the sender's state is
+   * committed (at once without a store, docs/persistence.md); a delivery to a session of this
+   * process is state and happens at once.
    */
   send(send: OutgoingSend, reportError: (event: ScxmlEvent) => void, effect: (run: () => void) => void): SendResult;
 }
