@@ -3,6 +3,8 @@
  * a data model that cannot be serialised, and restores against the wrong document.
  */
 import { test } from 'node:test';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import assert from 'node:assert/strict';
 import { restoreNode, restoreSession, RestoreRefused } from '../../src/cluster/restore.js';
 import { decodeEnvelope, type SessionEnvelope } from '../../src/cluster/codec.js';
@@ -53,12 +55,15 @@ test('a fenced commit: 503 not_persisted, onFenced with the new epoch, no effect
 test('_persist="false" and an unserialisable data model: not written (reported in query), gone after a restore; the others are written', async (t) => {
   const store = new MemoryStore();
   const dir = appDir({ 'nopersist.scxml': NO_PERSIST, 'closure.scxml': CLOSURE, 'idle.scxml': IDLE });
-  const p = await primary(t, store, 22, 'p1-22', dir);
+  const lines: any[] = [];
+  const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+  const p = await primary(t, store, 22, 'p1-22', dir, [], { logger: pino({ level: 'warn' }, sink) });
   const url = p.node.url;
   const np = await startSession(url, 'nopersist.scxml');
   const cl = await startSession(url, 'closure.scxml');
   const idle = await startSession(url, 'idle.scxml');
   assert.equal((await call(url, `/scxml/session/${cl}/event/inc?_wait=processed`, { form: {} })).body.datamodel.n, 1);
+  assert.equal((await call(url, `/scxml/session/${cl}/event/inc?_wait=processed`, { form: {} })).body.datamodel.n, 2);
   assert.equal((await call(url, `/scxml/session/${np}/event/x?_wait=processed`, { form: {} })).status, 200);
   const rows = await stored(store, 22);
   assert.deepEqual([...rows.keys()], [idle]);
@@ -66,6 +71,9 @@ test('_persist="false" and an unserialisable data model: not written (reported i
   assert.match(q.notPersisted, /cannot be serialised/);
   assert.match((await query(url, np)).notPersisted, /_persist="false"/);
   assert.equal((await query(url, idle)).notPersisted, undefined);
+  const reports = lines.filter((l) => /session not persisted/.test(l.msg));
+  assert.equal(reports.length, 1, 'reported once, however often it runs');
+  assert.equal(reports[0].sessionid, cl);
 
   await store.release(22, p.lease.processId, p.lease.epoch);
   const { node: n2, result } = await successor(t, store, 22, 'p2-22', dir);

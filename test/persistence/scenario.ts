@@ -13,6 +13,7 @@ import { Persistence, type Lease } from '../../src/cluster/persistence.js';
 import { restoreNode, type RestoreResult } from '../../src/cluster/restore.js';
 import type { CommitChanges } from '../../src/session/types.js';
 import type { Store } from '../../src/store/types.js';
+import type { OrsNodeOptions } from '../../src/server/node.js';
 import { call, nodeFor, query, queryUntil, startSession, type TestNode } from '../helpers/node.js';
 
 const NS = 'xmlns="http://www.w3.org/2005/07/scxml" version="1.0" datamodel="ecmascript"';
@@ -57,7 +58,7 @@ export interface Primary {
 }
 
 /** A node that holds node `nodeId`'s lease in `store` under `processId` and commits every group to it. */
-export async function primary(t: TestContext, store: Store, nodeId: number, processId: string, dir: string, flags: string[] = []): Promise<Primary> {
+export async function primary(t: TestContext, store: Store, nodeId: number, processId: string, dir: string, flags: string[] = [], options: OrsNodeOptions = {}): Promise<Primary> {
   const acquired = await store.acquire({ nodeId, processId, ttlMs: 60_000, address: 'http://127.0.0.1:1', externalUrl: undefined });
   assert.ok(acquired.acquired, 'the test takes the lease');
   let lease: Lease | undefined = { epoch: acquired.epoch, processId };
@@ -75,7 +76,7 @@ export async function primary(t: TestContext, store: Store, nodeId: number, proc
     }
     return p;
   };
-  node = await nodeFor(t, ['--apps', dir, '--node-id', String(nodeId), ...LOOSE, ...flags], { commit });
+  node = await nodeFor(t, ['--apps', dir, '--node-id', String(nodeId), ...LOOSE, ...flags], { ...options, commit });
   return {
     node, persistence, lease: lease!, fenced,
     crashAfterNextCommit: () => new Promise<void>((resolve) => { crashNext = resolve; }),
