@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { connectRedisStore, type Store } from '../../src/store/index.js';
 import { randomPrefix, startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { call, query, startSession, webService } from '../helpers/node.js';
-import { appDir, crashAndRestore, primary, successor } from './scenario.js';
+import { restoreNode } from '../../src/cluster/restore.js';
+import { appDir, crashAndRestore, IDLE, primary, successor } from './scenario.js';
 import { EFFECTS, hits } from './effects.js';
 
 let redis: RedisServer;
@@ -58,6 +59,34 @@ test('Redis down: the event and the held request get 503 not_persisted, no effec
   assert.equal((await query(n2.url, s1)).datamodel.count, 1, 'the refused event was never processed');
   assert.equal((await query(n2.url, s2)).datamodel.count, 0, 'the refused request was never processed');
   assert.deepEqual(seen, ['/hook']);
+});
+
+test('after a failed commit, restoreNode on the same node brings the dropped sessions back from their last committed state and leaves the others', async (t) => {
+  const store = await openStore();
+  t.after(() => store.close());
+  const seen: string[] = [];
+  const web = await webService(t, (req, res) => { seen.push(req.url ?? ''); req.resume(); res.end('ok'); });
+  const dir = appDir({ 'effects.scxml': EFFECTS, 'idle.scxml': IDLE });
+  const p = await primary(t, store, 13, 'p1-13', dir);
+  const url = p.node.url;
+  const s1 = await startSession(url, 'effects.scxml', { hook: `${web}/hook` });
+  const other = await startSession(url, 'idle.scxml');
+  assert.equal((await call(url, `/scxml/session/${s1}/event/go`, { form: {} })).status, 200);
+  await hits(seen, 1);
+  await redis.kill();
+  assert.equal((await call(url, `/scxml/session/${s1}/event/go`, { form: {} })).body.error.code, 'not_persisted');
+  assert.equal((await query(url, s1)).error.code, 'session_not_found');
+  assert.equal((await query(url, other)).status, 'running', 'a session outside the failed group is untouched');
+  await redis.start();
+  await waitFor(async () => (await store.countSessions(13).catch(() => -1)) === 2);
+  const n = p.node.node;
+  const again = await restoreNode({ store, nodeId: 13, manager: n.manager, compile: (text, uri) => n.documents.compileStored(text, uri) });
+  assert.equal(again.restored, 1, 'only the dropped session: the running one is left as it is');
+  assert.equal((await query(url, s1)).datamodel.count, 1);
+  const go = await call(url, `/scxml/session/${s1}/event/go?_wait=processed`, { form: {} });
+  assert.equal(go.status, 200);
+  assert.equal(go.body.datamodel.count, 2);
+  await hits(seen, 2);
 });
 
 async function waitFor(cond: () => Promise<boolean>): Promise<void> {
