@@ -78,6 +78,8 @@ export const ERRORS = {
     d.redirected
       ? `this request was already redirected once and this process cannot serve it (node ${d.node}'s primary does not run here): retry it at your usual address in a moment`
       : `node ${d.node} owns this session but has no live primary: retry once its backup has taken over`),
+  not_persisted: entry<{ reason: string }>(503, 'The store could not be written with the session\'s new state: no effect of the request was done.', (d) =>
+    `the store could not be written with the session's new state (${d.reason}): no effect of this request was done; retry later`),
   shutting_down: entry(503, 'The node is shutting down and takes no new work.', () =>
     'this node is shutting down: retry on another node'),
   request_timeout: entry<Sid & { requestid: string; timeoutMs: number }>(504, 'The session did not answer a request with <ws:response> in time.', (d) =>

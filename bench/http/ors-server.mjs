@@ -10,7 +10,20 @@ const config = loadConfig({
   argv: ['--listen', '127.0.0.1:0', '--apps', root, '--log-level', 'warn', '--log-format', 'json', '--max-sessions', '10000000', '--finished-retention', '0'],
   env: {}, cwd: root,
 });
-const node = new OrsNode(config);
+// ORS_BENCH_REDIS=host:port (bench:persist): the node writes every group to that Redis before its effects.
+let commit;
+if (process.env.ORS_BENCH_REDIS) {
+  const { connectRedisStore } = await import('../../dist/store/index.js');
+  const { Persistence } = await import('../../dist/cluster/persistence.js');
+  const [host, port] = process.env.ORS_BENCH_REDIS.split(':');
+  const store = await connectRedisStore({ nodes: [{ host, port: Number(port) }], prefix: `bench${process.pid}` });
+  const processId = `bench:${process.pid}`;
+  const got = await store.acquire({ nodeId: config.node.id, processId, ttlMs: 3_600_000, address: 'http://127.0.0.1:1', externalUrl: undefined });
+  if (!got.acquired) throw new Error('the benchmark could not take the lease');
+  const lease = { epoch: got.epoch, processId };
+  commit = new Persistence({ store, nodeId: config.node.id, lease: () => lease, onFenced: () => { throw new Error('fenced'); } }).commit;
+}
+const node = new OrsNode(config, { commit });
 const url = await node.listen();
 process.stdout.write(url + '\n');
 process.on('SIGTERM', () => { void node.close().then(() => process.exit(0)); });

@@ -59,7 +59,7 @@ export function basicHttpProcessor(options: BasicHttpOptions): EventIoProcessor 
     type: BASIC_HTTP_EVENT_PROCESSOR,
     aliases: ['basichttp'],
     location: (sessionid) => `${options.baseUrl()}/scxml/session/${sessionid}/basichttp`,
-    send(send: OutgoingSend, reportError: (event: ScxmlEvent) => void): SendResult {
+    send(send: OutgoingSend, reportError: (event: ScxmlEvent) => void, effect: (run: () => void) => void): SendResult {
       // W3C test 577: a send with no (usable) target is error.communication, not error.execution.
       const url = httpUrl(send.target);
       if (url === undefined) return 'unreachable';
@@ -80,13 +80,16 @@ export function basicHttpProcessor(options: BasicHttpOptions): EventIoProcessor 
           data: { target: send.target, reason },
         });
       };
-      fetch(url, {
-        method: 'POST', headers: { 'content-type': FORM }, body,
-        redirect: 'follow', signal: AbortSignal.timeout(timeoutMs),
-      }).then(
-        async (res) => { await res.arrayBuffer().catch(() => undefined); if (!res.ok) fail(`HTTP ${res.status}`); },
-        (e: unknown) => fail((e as Error).message),
-      );
+      // The POST leaves the node only once the sender's state is committed (SPEC §4).
+      effect(() => {
+        fetch(url, {
+          method: 'POST', headers: { 'content-type': FORM }, body,
+          redirect: 'follow', signal: AbortSignal.timeout(timeoutMs),
+        }).then(
+          async (res) => { await res.arrayBuffer().catch(() => undefined); if (!res.ok) fail(`HTTP ${res.status}`); },
+          (e: unknown) => fail((e as Error).message),
+        );
+      });
       return 'ok';
     },
   };

@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileDocument, compileSteps, type CompiledDocument, type Diagnostic } from '../scxml/index.js';
 import type { CompileOptions } from '../scxml/api.js';
 import { orsError, type OrsError } from '../errors.js';
+import { rememberSource } from '../session/sources.js';
 
 export interface DocumentsOptions {
   /** Directories (absolute) and http(s) URL prefixes. */
@@ -202,7 +203,7 @@ export class Documents {
   private compile(text: string, uri: string | undefined, src: string | undefined): CompiledDocument {
     let doc: CompiledDocument;
     try {
-      doc = compileDocument(text, this.compileOptions(uri));
+      doc = rememberSource(compileDocument(text, this.compileOptions(uri)), text);
     } catch (e) {
       throw this.refusal(e, src);
     }
@@ -228,7 +229,16 @@ export class Documents {
     } catch (e) {
       throw this.refusal(e, src);
     }
-    return this.loaded(doc, uri);
+    return this.loaded(rememberSource(doc, text), uri);
+  }
+
+  /**
+   * A document's text read back from the store (restore, docs/persistence.md), compiled in slices
+   * with this node's options under its original URI, so relative src still resolves next to it. The
+   * file may have changed since: the stored text is the version the session ran, and it runs it again.
+   */
+  compileStored(text: string, uri: string | undefined): Promise<CompiledDocument> {
+    return this.compileSliced(text, uri, uri);
   }
 
   private compileOptions(uri: string | undefined): CompileOptions {

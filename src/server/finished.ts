@@ -17,21 +17,42 @@ export interface FinishedRecord {
   readonly endedAt: number;
 }
 
+/** Told of every record kept and dropped, so a store can keep them too (SPEC §4). */
+export type FinishedChange = (sessionid: string, record: FinishedRecord | undefined) => void;
+
 export class FinishedSessions {
   /** Insertion order is end order, so expiry only ever looks at the front. */
   private readonly records = new Map<string, FinishedRecord>();
   private timer: unknown = undefined;
+
+  onChange: FinishedChange | undefined;
 
   constructor(private readonly clock: Clock, private readonly retentionMs: number) {}
 
   /** Keeps what query shows of an ended session; with retention 0 nothing is copied at all. */
   add(h: SessionHandle): void {
     if (this.retentionMs === 0) return;
-    this.records.set(h.id, {
+    const record = {
       sessionid: h.id, name: h.name, configuration: h.configuration(), datamodel: h.datamodelView(),
       donedata: h.donedata, fault: h.fault, endedAt: this.clock.now(),
-    });
+    };
+    this.records.set(h.id, record);
+    if (h.document.persist) this.onChange?.(h.id, record);
     if (this.timer === undefined) this.arm();
+  }
+
+  /** A record read back from the store (restore): kept until its own end time + retention. */
+  restore(record: FinishedRecord): void {
+    if (this.retentionMs === 0 || record.endedAt + this.retentionMs <= this.clock.now()) {
+      this.onChange?.(record.sessionid, undefined);
+      return;
+    }
+    // Records come back in any order: keep the map in end order, which the sweep relies on.
+    const all = [...this.records.values(), record].sort((a, b) => a.endedAt - b.endedAt);
+    this.records.clear();
+    for (const r of all) this.records.set(r.sessionid, r);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.arm();
   }
 
   get(sessionid: string): FinishedRecord | undefined {
@@ -61,6 +82,7 @@ export class FinishedSessions {
     for (const [id, r] of this.records) {
       if (r.endedAt + this.retentionMs > now) break;
       this.records.delete(id);
+      this.onChange?.(id, undefined);
     }
     this.arm();
   }

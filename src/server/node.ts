@@ -4,18 +4,18 @@
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { orsError } from '../errors.js';
+import { isOrsError, orsError } from '../errors.js';
 import { advertisedUrl, listenAddress } from '../config/load.js';
 import type { OrsConfig } from '../config/types.js';
 import type { CompiledDocument, SessionFault } from '../scxml/index.js';
 import { SessionManager, type SessionTree } from '../session/manager.js';
 import { RealClock } from '../session/clock.js';
 import type { ScxmlEvent } from '../scxml/host.js';
-import type { Clock, DeliverResult, SessionHandle } from '../session/types.js';
+import type { Clock, DeliverResult, SessionHandle, SessionManagerOptions } from '../session/types.js';
 import { orchestrationActions } from './actions/index.js';
 import { basicHttpProcessor } from './basichttp-processor.js';
 import { Documents, type DocumentsOptions } from './documents.js';
-import { FinishedSessions } from './finished.js';
+import { FinishedSessions, type FinishedRecord } from './finished.js';
 import { sessionIdGenerator } from './ids.js';
 import { createLogger, type Logger } from './logger.js';
 import { Gauge } from 'prom-client';
@@ -60,6 +60,11 @@ export interface OrsNodeOptions {
   readonly promote?: (epoch: number) => Promise<void>;
   /** Called when this process stops being primary (fenced, or its lease ran out). */
   readonly demote?: (reason: DemoteReason, epoch: number) => void;
+  /**
+   * Commit, then effects (docs/persistence.md): the group commit of the node's sessions, e.g.
+   * `new Persistence({ store, … }).commit`. @default none: nothing is written, effects at once
+   */
+  readonly commit?: SessionManagerOptions['commit'];
 }
 
 export class OrsNode implements NodeContext {
@@ -158,8 +163,15 @@ export class OrsNode implements NodeContext {
       maxTreeSessions: o['max-tree-sessions'],
       maxSessionMemory: o['max-session-memory'],
       admit: (doc) => this.quarantine.check(doc),
+      commit: options.commit,
+      onCommitFailed: (ids, error) => this.commitFailed(ids, error),
+      onNotPersistable: (h, reason) => this.log.warn({ sessionid: h.id, uri: h.document.uri, reason }, 'session not persisted: it runs on, but a failover loses it'),
       limits: { maxMicrosteps: o['max-microsteps'], macrostepTimeoutMs: o['macrostep-timeout'], maxDelayedSends: o['max-delayed-sends'] },
     });
+    // Finished records and scheduled starts are state too (SPEC §4): written with the sessions' groups.
+    this.finished.onChange = (id, r) => this.manager.putRecord(id, r === undefined ? undefined : { id, kind: 'finished', data: r });
+    this.scheduled.onChange = (id, s) => this.manager.putRecord(id, s === undefined ? undefined
+      : { id, kind: 'scheduled', data: { idealtime: s.idealtime, params: s.params }, document: s.doc });
     // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
   }
@@ -314,7 +326,36 @@ export class OrsNode implements NodeContext {
     // A finished session keeps no data model too large to show: it would hold the memory for finished-retention.
     const size = this.config.orchestration['finished-retention'] > 0 ? h.approximateSize(MAX_QUERY_DATAMODEL) : 0;
     this.finished.add(size > MAX_QUERY_DATAMODEL ? withoutDatamodel(h) : h);
-    this.requests.sessionEnded(h.id);
+    // Answering held calls is an effect: only once the end is committed.
+    this.manager.effect(() => this.requests.sessionEnded(h.id));
+  }
+
+  /**
+   * A group commit failed (docs/persistence.md): its sessions are already dropped from memory;
+   * what was scheduled in it is not kept either, and every call held for them gets the error.
+   */
+  private commitFailed(ids: readonly string[], error: Error): void {
+    const err = isOrsError(error) ? error : orsError('not_persisted', { reason: error.message });
+    for (const id of ids) {
+      this.scheduled.cancel(id, false);
+      this.requests.failSession(id, err);
+    }
+    this.log.error({ sessions: ids.length, err: err.message }, 'commit failed: its sessions are dropped until the node is restored from the store');
+  }
+
+  /**
+   * A host record read back from the store (restoreNode's onRecord): a finished session's query
+   * record, or a start scheduled with idealtime (its document compiled from the stored text).
+   */
+  restoreRecord(id: string, kind: string, data: unknown, doc: CompiledDocument | undefined): boolean {
+    if (kind === 'finished') { this.finished.restore(data as FinishedRecord); return true; }
+    if (kind === 'scheduled' && doc !== undefined) {
+      if (this.scheduled.get(id) !== undefined || this.manager.get(id) !== undefined) return true;
+      const s = data as { idealtime: number; params: Record<string, unknown> };
+      this.scheduled.schedule(id, s.idealtime, doc, s.params);
+      return true;
+    }
+    return false;
   }
 
   /** Counts requests in progress, for the graceful close; marks connections closing once draining. */

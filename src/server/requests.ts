@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Clock } from '../session/types.js';
-import { orsError } from '../errors.js';
+import { orsError, type OrsError } from '../errors.js';
 import { sendError, sendJson } from './http.js';
 
 export interface WsAnswer {
@@ -49,6 +49,15 @@ export class PendingRequests {
       if (p.sessionid !== sessionid) continue;
       this.drop(requestid);
       sendError(p.res, orsError('request_unanswered', { sessionid, requestid }));
+    }
+  }
+
+  /** The commit of this session's state failed: its held calls get that error (never a 2xx later). */
+  failSession(sessionid: string, error: OrsError): void {
+    for (const [requestid, p] of this.pending) {
+      if (p.sessionid !== sessionid) continue;
+      this.drop(requestid);
+      sendError(p.res, error);
     }
   }
 

@@ -14,8 +14,12 @@ export interface ScheduledStart {
   readonly timer: unknown;
 }
 
+/** Told of every start scheduled, started or cancelled, so a store can keep them too (SPEC §4). */
+export type ScheduledChange = (sessionid: string, start: ScheduledStart | undefined) => void;
+
 export class ScheduledStarts {
   private readonly starts = new Map<string, ScheduledStart>();
+  onChange: ScheduledChange | undefined;
 
   constructor(private readonly clock: Clock, private readonly run: (s: ScheduledStart) => void) {}
 
@@ -24,19 +28,25 @@ export class ScheduledStarts {
       const s = this.starts.get(sessionid);
       if (!s) return;
       this.starts.delete(sessionid);
+      // The session that starts now takes the record's place under the same id (or, not persisted, removes it).
+      if (!s.doc.persist || !this.onChange) { this.run(s); return; }
+      this.onChange(sessionid, undefined);
       this.run(s);
     }, Math.max(0, idealtime - this.clock.now()));
-    this.starts.set(sessionid, { sessionid, idealtime, doc, params, timer });
+    const start = { sessionid, idealtime, doc, params, timer };
+    this.starts.set(sessionid, start);
+    if (doc.persist) this.onChange?.(sessionid, start);
   }
 
   get(sessionid: string): ScheduledStart | undefined {
     return this.starts.get(sessionid);
   }
 
-  cancel(sessionid: string): boolean {
+  cancel(sessionid: string, recorded = true): boolean {
     const s = this.starts.get(sessionid);
     if (!s) return false;
     this.clock.clearTimer(s.timer);
+    if (recorded && s.doc.persist) this.onChange?.(sessionid, undefined);
     return this.starts.delete(sessionid);
   }
 
@@ -44,7 +54,8 @@ export class ScheduledStarts {
     return this.starts.size;
   }
 
+  /** Shutdown: the timers go, the stored records stay (the next primary starts them). */
   close(): void {
-    for (const id of [...this.starts.keys()]) this.cancel(id);
+    for (const id of [...this.starts.keys()]) this.cancel(id, false);
   }
 }

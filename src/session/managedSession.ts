@@ -16,6 +16,14 @@ export class SessionTree {
   refused = 0;
 }
 
+/** Someone waiting for a session to take its event off the queue (and, with a store, for the commit after). */
+export interface Waiter {
+  readonly at: number;
+  readonly resolve: () => void;
+  /** The commit of the state it waits for failed. */
+  readonly fail: (error: Error) => void;
+}
+
 export class ManagedSession implements SessionHandle {
   readonly interpreter: Interpreter;
   /** sendid → clock handle of armed delayed sends. */
@@ -26,7 +34,7 @@ export class ManagedSession implements SessionHandle {
    * Resolved once the session has taken `at` events off its queue (deliverAndWait, afterNextRun):
    * a run may stop before the queue is empty (fair scheduling), so "after the next run" is not enough.
    */
-  waiters: { readonly at: number; readonly resolve: () => void }[] | undefined;
+  waiters: Waiter[] | undefined;
   /** Events ever put on its queue through the manager: with queuedEvents, how many were taken off. */
   enqueued = 0;
   /** Links of `<invoke>` (and `<session:start>`) above it: 0 for a session started over HTTP. */
@@ -38,11 +46,14 @@ export class ManagedSession implements SessionHandle {
   cancelled = false;
   /** Its parent cancelled it: it stops at its next run, inside a scheduling slice (SessionManager.stopSoon). */
   stopRequested = false;
+  /** Set once its state cannot be written (commits.ts): reported once, never tried again. */
+  notPersisted: string | undefined;
 
   constructor(interpreter: Interpreter, tree: SessionTree) {
     this.interpreter = interpreter;
     this.tree = tree;
     tree.live++;
+    if (!interpreter.document.persist) this.notPersisted = 'its document says <scxml _persist="false">';
   }
   get id(): string {
     return this.interpreter.sessionid;

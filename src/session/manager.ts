@@ -14,10 +14,11 @@ import { randomBytes } from 'node:crypto';
 import { Interpreter, type CompiledDocument, type Host, type PortableValue, type ScxmlEvent, type SessionFault, type SessionLimits, type SessionOptions, type SessionSnapshot } from '../scxml/index.js';
 import { ERRORS, isOrsError, orsError } from '../errors.js';
 import { RealClock } from './clock.js';
-import { ManagedSession, SessionTree } from './managedSession.js';
+import { Commits, type CommitHost } from './commits.js';
+import { ManagedSession, SessionTree, type Waiter } from './managedSession.js';
 import { MemoryGuard } from './memory.js';
 import { createSessionHost } from './sessionHost.js';
-import type { Clock, DeliverResult, SessionHandle, SessionManagerOptions } from './types.js';
+import type { Clock, DeliverResult, HostRecord, SessionHandle, SessionManagerOptions } from './types.js';
 
 /**
  * Milliseconds of macrosteps per turn of the event loop. Measured: a heartbeat waits at most about
@@ -44,7 +45,7 @@ export { SessionTree };
 
 type Refusal = { code: 'too_many_sessions' | 'invoke_too_deep' | 'too_many_tree_sessions' | 'shutting_down'; message: string; details: object };
 
-export class SessionManager {
+export class SessionManager implements CommitHost {
   readonly clock: Clock;
   readonly options: SessionManagerOptions;
   private readonly sessions = new Map<string, ManagedSession>();
@@ -57,11 +58,14 @@ export class SessionManager {
   private readonly memory: MemoryGuard | undefined;
   /** One object for every session (the engine resolves it once). */
   private readonly limits: SessionLimits | undefined;
+  /** Commit, then effects (commits.ts); `durable` when a commit hook was given. */
+  private readonly commits: Commits;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
     this.clock = options.clock ?? new RealClock();
     this.host = createSessionHost(this);
+    this.commits = new Commits(this);
     if (options.maxSessionMemory !== undefined) {
       this.memory = new MemoryGuard({
         maxSessionMemory: options.maxSessionMemory,
@@ -102,6 +106,7 @@ export class SessionManager {
     const session = this.register(new Interpreter(doc, { ...this.sessionOptions(sessionid), params: opts.params, invokedBy: opts.invokedBy }), tree ?? new SessionTree());
     session.depth = depth;
     this.markRunnable(session);
+    if (this.commits.durable) this.commits.noteSession(session);
     return session;
   }
 
@@ -159,15 +164,18 @@ export class SessionManager {
    * delayed sends are re-armed for their original due times, queued events are processed. Restore a
    * parent before the children it invoked, so '#_<invokeid>' reaches them again.
    */
-  restore(doc: CompiledDocument, snapshot: SessionSnapshot): SessionHandle {
+  restore(doc: CompiledDocument, snapshot: SessionSnapshot, opts: { readonly depth?: number } = {}): SessionHandle {
     if (this.sessions.has(snapshot.sessionid)) throw new Error(`session id ${snapshot.sessionid} is already in use`);
     const interpreter = Interpreter.restore(doc, snapshot, this.sessionOptions(snapshot.sessionid));
     const by = snapshot.invokedBy;
     const parent = by ? this.sessions.get(by.parent) : undefined;
     const session = this.register(interpreter, parent?.tree ?? new SessionTree());
     session.started = snapshot.status !== 'new';
+    session.depth = opts.depth ?? (parent ? parent.depth + 1 : 0);
     if (by && parent) (parent.children ??= new Map()).set(by.invokeid, snapshot.sessionid);
-    for (const { sendid, dueAt } of interpreter.pendingDelayedSends()) this.host.scheduleDelayedSend(snapshot.sessionid, sendid, dueAt);
+    // Overdue timers fire at once, in their original order: by due time, then in the order sent (a stable sort).
+    const sends = interpreter.pendingDelayedSends().sort((a, b) => a.dueAt - b.dueAt);
+    for (const { sendid, dueAt } of sends) this.host.scheduleDelayedSend(snapshot.sessionid, sendid, dueAt);
     session.enqueued = interpreter.queuedEvents;
     if (!session.started || interpreter.queuedEvents > 0 || snapshot.internalQueue.length > 0) this.markRunnable(session);
     return session;
@@ -195,7 +203,50 @@ export class SessionManager {
     session.interpreter.enqueue(event);
     session.enqueued++;
     this.markRunnable(session);
+    // The event is part of the receiver's state from now on: written with this turn's group.
+    if (this.commits.durable) this.commits.noteSession(session);
     return 'queued';
+  }
+
+  /** Runs `run` once the state it follows from is committed (at once without a commit hook): I/O, answers, vendor actions. */
+  effect(run: () => void): void {
+    this.commits.effect(run);
+  }
+
+  /** Resolves once the last change of this session (or host record) is committed; undefined when none waits. Rejects with not_persisted. */
+  whenCommitted(id: string): Promise<void> | undefined {
+    return this.commits.whenCommitted(id);
+  }
+
+  /** Writes a host record with this turn's group (undefined deletes it); nothing without a commit hook. */
+  putRecord(id: string, record: HostRecord | undefined): void {
+    if (this.commits.durable) this.commits.noteRecord(id, record);
+  }
+
+  /** Whether a commit hook is set (state is written before effects). */
+  get durable(): boolean {
+    return this.commits.durable;
+  }
+
+  /** @internal (CommitHost) a run batch is scheduled: it flushes the group at its end. */
+  get runPending(): boolean {
+    return this.scheduled;
+  }
+
+  /** @internal (CommitHost) forgets a session whose state could not be committed, without ending it. */
+  drop(session: ManagedSession, error: Error): void {
+    this.clearTimers(session);
+    if (this.sessions.delete(session.id)) session.tree.live--;
+    this.runnable.delete(session);
+    this.memory?.forget(session);
+    const waiters = session.waiters;
+    session.waiters = undefined;
+    for (const w of waiters ?? []) w.fail(error);
+  }
+
+  /** @internal (CommitHost) */
+  log(sessionid: string, label: string, message: string): void {
+    this.options.onLog?.(sessionid, label, message);
   }
 
   /** Like deliver, resolving once the macrostep this event started has finished. */
@@ -204,14 +255,14 @@ export class SessionManager {
     if (result !== 'queued') return Promise.resolve(result);
     const session = this.sessions.get(sessionid)!;
     const at = session.enqueued;
-    return new Promise((resolve) => (session.waiters ??= []).push({ at, resolve: () => resolve('queued') }));
+    return new Promise((resolve) => (session.waiters ??= []).push({ at, resolve: () => resolve('queued'), fail: () => resolve('not_persisted') }));
   }
 
   /** Resolves once the events queued now have run (for a new session: after its first macrostep too). */
   afterNextRun(sessionid: string): Promise<void> {
     const session = this.sessions.get(sessionid);
     if (!session || (session.started && !this.runnable.has(session))) return Promise.resolve();
-    return new Promise((resolve) => (session.waiters ??= []).push({ at: session.enqueued, resolve }));
+    return new Promise((resolve) => (session.waiters ??= []).push({ at: session.enqueued, resolve, fail: () => resolve() }));
   }
 
   /** Ends a session now: its onexit handlers run and its invoked children are cancelled. */
@@ -246,10 +297,10 @@ export class SessionManager {
     return true;
   }
 
-  /** Resolves when no session has work queued (timers may still be armed). */
+  /** Resolves when no session has work queued (timers may still be armed) and, with a store, no change waits for its commit. */
   whenIdle(): Promise<void> {
-    if (this.runnable.size === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    if (this.runnable.size === 0 && !this.scheduled) return this.commits.settled();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve)).then(() => this.commits.settled());
   }
 
   /** Refuses every new session from now on (shutting_down), so work can settle before close(). */
@@ -297,6 +348,7 @@ export class SessionManager {
     if (this.sessions.delete(session.id)) session.tree.live--;
     this.runnable.delete(session);
     this.memory?.forget(session);
+    if (this.commits.durable) this.commits.noteEnded(session);
     this.release(session, true);
   }
 
@@ -312,12 +364,12 @@ export class SessionManager {
     const taken = session.enqueued - session.interpreter.queuedEvents;
     if (all || taken >= session.enqueued) {
       session.waiters = undefined;
-      for (const w of waiters) w.resolve();
+      this.commits.release(waiters);
       return;
     }
     const left = waiters.filter((w) => w.at > taken);
     session.waiters = left.length > 0 ? left : undefined;
-    for (const w of waiters) if (w.at <= taken) w.resolve();
+    this.commits.release(waiters.filter((w: Waiter) => w.at <= taken));
   }
 
   private runBatch(): void {
@@ -339,6 +391,8 @@ export class SessionManager {
       if (now >= deadline) break;
     }
     this.memory?.check(now);
+    // The turn's group ends with its slice: one commit for every session that ran in it.
+    if (this.commits.durable) this.commits.flush();
     if (this.runnable.size > 0) {
       setImmediate(() => this.runBatch());
       return;
@@ -370,6 +424,7 @@ export class SessionManager {
     }
     this.memory?.noteRun(session);
     if (session.status === 'running' && session.interpreter.queuedEvents > 0) this.runnable.add(session);
+    if (this.commits.durable && this.sessions.has(session.id)) this.commits.noteSession(session);
     this.release(session);
     if (this.sessions.has(session.id) || session.status === 'done') this.options.onMacrostep?.(session);
   }

@@ -75,7 +75,9 @@ export function createSessionHost(manager: SessionManager): Host {
       if (send.type === SCXML_EVENT_PROCESSOR) return sendScxml(send);
       const processor = (opts.ioProcessors ?? []).find((p) => p.type === send.type || p.aliases.includes(send.type));
       if (!processor) return 'unsupported-type';
-      return processor.send(send, (event) => manager.deliver(send.from, event));
+      // The processor delivers to this node's sessions at once (state, written with this group) and
+      // does its network I/O as an effect, after the commit (SPEC §4).
+      return processor.send(send, (event) => manager.deliver(send.from, event), (run) => manager.effect(run));
     },
 
     scheduleDelayedSend(sessionid, sendid, dueAt) {

@@ -26,9 +26,40 @@ export interface EventIoProcessor {
   location(sessionid: string): string;
   /**
    * Deliver a send. Return synchronously whether the target is acceptable; a delivery that fails
-   * later is reported with `reportError` (an `error.communication` event for the sender).
+   * later is reported with `reportError` (an `error.communication` event for the sender). Whatever
+   * leaves the process (network I/O) goes through `effect`, which runs it once the sender's state is
+   * committed (at once without a store, docs/persistence.md); a delivery to a session of this
+   * process is state and happens at once.
    */
-  send(send: OutgoingSend, reportError: (event: ScxmlEvent) => void): SendResult;
+  send(send: OutgoingSend, reportError: (event: ScxmlEvent) => void, effect: (run: () => void) => void): SendResult;
+}
+
+/**
+ * What a group commit writes (SPEC §4, docs/persistence.md): every session that changed in the same
+ * turn of the event loop, with its snapshot taken at the end of that turn; host records (finished
+ * sessions, scheduled starts) set with SessionManager.putRecord; and the ids whose records go.
+ */
+export interface CommitChanges {
+  readonly sessions: readonly SessionChange[];
+  readonly records: readonly HostRecord[];
+  readonly deleted: readonly string[];
+}
+
+export interface SessionChange {
+  readonly id: string;
+  readonly document: CompiledDocument;
+  readonly snapshot: SessionSnapshot;
+  /** Links of `<invoke>`/`<session:start>` above it (restore order and max-invoke-depth). */
+  readonly depth: number;
+}
+
+/** A record the host keeps beside the sessions (e.g. `finished`, `scheduled`); `data` must be JSON. */
+export interface HostRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly data: unknown;
+  /** A document the record needs back on restore (a scheduled start's). */
+  readonly document?: CompiledDocument;
 }
 
 export interface SessionManagerOptions {
@@ -46,8 +77,21 @@ export interface SessionManagerOptions {
   readonly onSessionEnded?: (session: SessionHandle) => void;
   /** A script of this session was stopped by its time or memory limit (the session goes on with error.execution). */
   readonly onScriptLimit?: (session: SessionHandle, fault: SessionFault) => void;
-  /** Called after every macrostep batch of a session (the place to persist a snapshot later). */
+  /** Called after every macrostep batch of a session. */
   readonly onMacrostep?: (session: SessionHandle) => void;
+  /**
+   * Commit, then effects (SPEC §4): called once per group of sessions that changed in the same
+   * turn; their effects (I/O processor sends, vendor actions, HTTP answers, released waiters) wait
+   * until it resolves and are dropped when it rejects. Without it effects happen at once.
+   */
+  readonly commit?: (changes: CommitChanges) => Promise<void> | void;
+  /**
+   * A commit failed: the sessions of `ids` (those of the failed group and every change made after
+   * it) are dropped from memory, their waiters refused with `error`; records of `ids` were not written.
+   */
+  readonly onCommitFailed?: (ids: readonly string[], error: Error) => void;
+  /** A session's state cannot be written (its data model holds what snapshot refuses): reported once, it runs on unpersisted. */
+  readonly onNotPersistable?: (session: SessionHandle, reason: string) => void;
   /** New session ids: no '.', unique. @default random 20 hex chars */
   readonly newSessionId?: () => string;
   /** Extra system variables per session (the server adds `_genesys`). */
@@ -91,6 +135,9 @@ export interface SessionHandle {
   /** Set when the session was aborted because it hit a bound (engine or session layer). */
   readonly fault: SessionFault | undefined;
   snapshot(): SessionSnapshot;
+  /** Why this session is not written to the store (`_persist="false"`, a data model snapshot refuses…); undefined: it is. */
+  readonly notPersisted: string | undefined;
 }
 
-export type DeliverResult = 'queued' | 'session_not_found' | 'session_finished' | 'queue_full';
+/** 'not_persisted': the event was taken but the commit of its state failed (deliverAndWait only). */
+export type DeliverResult = 'queued' | 'session_not_found' | 'session_finished' | 'queue_full' | 'not_persisted';

@@ -7,6 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileDocument, type CompiledDocument } from '../../src/scxml/index.js';
 import { SessionManager } from '../../src/session/manager.js';
 import { FakeClock } from '../../src/session/clock.js';
+import { rememberSource } from '../../src/session/sources.js';
+import type { SessionManagerOptions } from '../../src/session/types.js';
 
 export interface EngineRunResult {
   /** 'rejected' when the document did not compile. */
@@ -22,10 +24,12 @@ function readResource(src: string, base: string | undefined): string {
 }
 
 export function compileTestDocument(text: string, uri: string): CompiledDocument {
-  return compileDocument(text, { uri, loadResource: readResource });
+  // The text is remembered so that a run with a commit hook can persist the sessions (test/persistence).
+  return rememberSource(compileDocument(text, { uri, loadResource: readResource }), text);
 }
 
-export async function runOnEngine(path: string, virtualLimitMs = 60_000): Promise<EngineRunResult> {
+/** `commit`: run with commit-then-effects (docs/persistence.md) instead of effects at once. */
+export async function runOnEngine(path: string, virtualLimitMs = 60_000, commit?: SessionManagerOptions['commit']): Promise<EngineRunResult> {
   const uri = pathToFileURL(path).href;
   let doc: CompiledDocument;
   try {
@@ -42,6 +46,7 @@ export async function runOnEngine(path: string, virtualLimitMs = 60_000): Promis
     loadDocument: (src, base) => compileTestDocument(readResource(src, base), new URL(src.replace(/^file:(?!\/)/, ''), base ?? uri).href),
     compileInline: (text, base) => compileTestDocument(text, base ?? uri),
     onLog: (_sid, label, value) => logs.push(`${label ?? ''}: ${JSON.stringify(value)}`),
+    commit,
     onSessionEnded: (s) => {
       if (s.id === root.id) finalConfiguration = s.configuration();
     },

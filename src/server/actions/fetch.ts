@@ -36,7 +36,8 @@ export function sessionFetch(node: () => NodeContext) {
       const values = r.evaluateParams(params);
       const id = `${r.sessionid}-f${(++counter).toString(36)}`;
       const sessionid = r.sessionid;
-      setImmediate(() => { void call(ctx, { sessionid, id, src, method, enctype, timeout, values }); });
+      // An effect (SPEC §4): the call leaves the node once this macrostep's state is committed.
+      ctx.manager.effect(() => setImmediate(() => { void call(ctx, { sessionid, id, src, method, enctype, timeout, values }); }));
       if (requestid !== undefined) r.assign(requestid, id);
     };
   };

@@ -7,7 +7,9 @@
  *     `error.session.start` (data {sessionid, code, message}) follows on the parent's queue.
  *   <session:terminate sessionid="expr"/>   ends that session (default: this one), after this macrostep.
  *
- * Both act after the macrostep that ran them: a host must not run a macrostep inside another (host.ts).
+ * Both act after the macrostep that ran them: a host must not run a macrostep inside another (host.ts),
+ * and as effects (SPEC §4): only once the state of that macrostep is committed. `idlocation` and a
+ * refusal for lack of room are the macrostep's own state.
  *
  * A start is checked at once against orchestration.max-sessions (starts still loading hold a slot)
  * and max-invoke-depth (the started session is one level below its starter, like an invoked child:
@@ -43,9 +45,11 @@ export function sessionStart(node: () => NodeContext) {
         refused(ctx, parent, target, childId, refusal.code, refusal.message);
         return;
       }
-      ctx.pendingStarts++;
-      if (tree) tree.pending++;
-      later(ctx, () => startChild(ctx, parent, target, values, childId, depth, tree));
+      ctx.manager.effect(() => {
+        ctx.pendingStarts++;
+        if (tree) tree.pending++;
+        later(ctx, () => startChild(ctx, parent, target, values, childId, depth, tree));
+      });
     };
   };
 }
@@ -139,10 +143,11 @@ export function sessionTerminate(node: () => NodeContext) {
     return (r) => {
       const ctx = node();
       const target = compiled === undefined ? r.sessionid : String(r.evaluate(compiled));
-      setImmediate(() => {
+      const sessionid = r.sessionid;
+      ctx.manager.effect(() => setImmediate(() => {
         if (ctx.scheduled.cancel(target)) return;
-        if (!ctx.manager.terminate(target)) ctx.log.warn({ sessionid: r.sessionid, target }, 'session:terminate: no such running session');
-      });
+        if (!ctx.manager.terminate(target)) ctx.log.warn({ sessionid, target }, 'session:terminate: no such running session');
+      }));
     };
   };
 }

@@ -6,6 +6,8 @@
  * `requestid` is an expression (the request event's `_event.sendid`); `type` (default positive) and
  * `resultcode` are literal text. An answer for a request nobody waits for any more (timed out, or the
  * client left) is logged and otherwise ignored: it is not a fault of the document.
+ *
+ * The answer is an effect (SPEC §4): it is written only once the macrostep's state is committed.
  */
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
 import type { NodeContext } from '../types.js';
@@ -23,9 +25,12 @@ export function wsResponse(node: () => NodeContext) {
       const id = String(r.evaluate(requestid));
       const values = r.evaluateParams(params);
       const ctx = node();
-      if (!ctx.requests.answer(id, { type, resultcode, params: values })) {
-        ctx.log.info({ sessionid: r.sessionid, requestid: id }, 'ws:response for a request nobody waits for');
-      }
+      const sessionid = r.sessionid;
+      ctx.manager.effect(() => {
+        if (!ctx.requests.answer(id, { type, resultcode, params: values })) {
+          ctx.log.info({ sessionid, requestid: id }, 'ws:response for a request nobody waits for');
+        }
+      });
     };
   };
 }

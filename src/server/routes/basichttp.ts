@@ -4,7 +4,7 @@ import { receiveBasicHttp } from '../basichttp-event.js';
 import { readBody, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
-import { checkDelivered, refuseIfDraining } from './common.js';
+import { checkDelivered, committed, refuseIfDraining } from './common.js';
 
 export async function basichttp(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   refuseIfDraining(ctx);
@@ -14,5 +14,7 @@ export async function basichttp(ctx: NodeContext, req: IncomingMessage, res: Ser
     rawHeaders: req.rawHeaders, contentType: req.headers['content-type'], body,
   });
   checkDelivered(ctx, t.sessionid, ctx.manager.deliver(t.sessionid, event));
+  const stored = committed(ctx, t.sessionid);
+  if (stored !== undefined) await stored;
   sendJson(res, 200, {});
 }

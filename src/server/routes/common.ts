@@ -23,9 +23,19 @@ function notRunning(ctx: NodeContext, sessionid: string): Error {
   return orsError('session_not_found', { sessionid });
 }
 
+/**
+ * What to await before answering: the commit of what this request changed of `id` (SPEC §4: no 2xx
+ * before the state it acknowledges is stored); it rejects with not_persisted when that commit
+ * failed. Undefined when nothing waits (no store): the answer costs no extra turn then.
+ */
+export function committed(ctx: NodeContext, id: string): Promise<void> | undefined {
+  return ctx.manager.whenCommitted(id);
+}
+
 /** Maps the session layer's refusal of an event onto the catalogue. */
 export function checkDelivered(ctx: NodeContext, sessionid: string, result: DeliverResult): void {
   if (result === 'queued') { ctx.metrics.eventsProcessed.inc(); return; }
+  if (result === 'not_persisted') throw orsError('not_persisted', { reason: `the commit of session ${sessionid}'s new state failed` });
   if (result === 'queue_full') throw orsError('queue_full', { sessionid, limit: ctx.config.orchestration['max-queued-events'] });
   if (result === 'session_finished') throw orsError('session_finished', { sessionid });
   throw notRunning(ctx, sessionid);

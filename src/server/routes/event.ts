@@ -5,7 +5,7 @@ import type { ScxmlEvent } from '../../scxml/host.js';
 import { readParams, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
-import { checkDelivered, refuseIfDraining, takeControl } from './common.js';
+import { checkDelivered, committed, refuseIfDraining, takeControl } from './common.js';
 import { queryBody } from './query.js';
 
 export async function event(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
@@ -17,6 +17,8 @@ export async function event(ctx: NodeContext, req: IncomingMessage, res: ServerR
   const e: ScxmlEvent = { name: t.name, type: 'external', data: params };
   if (wait === undefined) {
     checkDelivered(ctx, t.sessionid, ctx.manager.deliver(t.sessionid, e));
+    const stored = committed(ctx, t.sessionid);
+    if (stored !== undefined) await stored;
     sendJson(res, 200, { sessionid: t.sessionid, event: t.name, status: 'queued' });
     return;
   }

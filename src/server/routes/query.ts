@@ -29,7 +29,10 @@ export function queryBody(ctx: NodeContext, sessionid: string): Record<string, u
   if (h) {
     const size = h.approximateSize(MAX_QUERY_DATAMODEL);
     if (size > MAX_QUERY_DATAMODEL) throw orsError('datamodel_too_large', { sessionid, limit: MAX_QUERY_DATAMODEL });
-    return { sessionid, name: h.name ?? null, node: ctx.nodeId, status: h.status === 'done' ? 'done' : 'running', configuration: h.configuration(), datamodel: h.datamodelView() };
+    const body: Record<string, unknown> = { sessionid, name: h.name ?? null, node: ctx.nodeId, status: h.status === 'done' ? 'done' : 'running', configuration: h.configuration(), datamodel: h.datamodelView() };
+    // docs/persistence.md: a session whose state the store does not get says so (it is lost on a failover).
+    if (ctx.manager.durable && h.notPersisted !== undefined) body.notPersisted = h.notPersisted;
+    return body;
   }
   const s = ctx.scheduled.get(sessionid);
   if (s) return { sessionid, name: null, node: ctx.nodeId, status: 'scheduled', idealtime: s.idealtime, configuration: [], datamodel: {} };
@@ -45,5 +48,6 @@ export function withoutDatamodel(h: SessionHandle): SessionHandle {
   return {
     id: h.id, document: h.document, name: h.name, status: h.status, invokedBy: h.invokedBy, donedata: h.donedata, fault: h.fault,
     configuration: () => h.configuration(), datamodelView: () => omitted, approximateSize: () => 0, snapshot: () => h.snapshot(),
+    notPersisted: h.notPersisted,
   };
 }

@@ -6,7 +6,7 @@ import { sessionCookie } from '../ids.js';
 import { redirectOrRefuse } from '../redirects.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
-import { refuseIfDraining, takeControl } from './common.js';
+import { committed, refuseIfDraining, takeControl } from './common.js';
 
 export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   refuseIfDraining(ctx);
@@ -20,6 +20,8 @@ export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerR
   const doc = await ctx.documents.load(src);
   const sessionid = ctx.newSessionId();
   ctx.startSession(doc, params, sessionid, idealtime);
+  const stored = committed(ctx, sessionid);
+  if (stored !== undefined) await stored;
   const cookie = { 'set-cookie': sessionCookie(sessionid, ctx.nodeId) };
   if (wantsText(req)) sendText(res, 200, sessionid, 'text/plain; charset=utf-8', cookie);
   else sendJson(res, 200, { sessionid }, cookie);

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
-import { runningSession } from './common.js';
+import { committed, runningSession } from './common.js';
 
 export async function terminate(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   await readBody(req, ctx.config.orchestration['max-body-size']);
@@ -11,5 +11,7 @@ export async function terminate(ctx: NodeContext, req: IncomingMessage, res: Ser
     runningSession(ctx, t.sessionid);
     ctx.manager.terminate(t.sessionid);
   }
+  const stored = committed(ctx, t.sessionid);
+  if (stored !== undefined) await stored;
   sendJson(res, 200, { sessionid: t.sessionid, status: 'terminated' });
 }
