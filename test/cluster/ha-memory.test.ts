@@ -4,6 +4,7 @@
 // test/cluster/ha-process.test.ts proves the same with real processes and a real Redis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { REDIRECT_MARK } from '../../src/cluster/redirect.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { call, nodeFor, rawHttp, startNode } from '../helpers/node.js';
 
@@ -30,9 +31,10 @@ test('two processes of one node on one store: exactly one primary; the backup an
   assert.deepEqual([hb.status, hb.body.role], [503, 'backup']);
   const raw = await rawHttp(b.url, 'GET /heartbeat HTTP/1.0\r\n\r\n', (s) => s.includes('}'));
   assert.match(raw, /^HTTP\/1\.[01] 503 /);
-  // A backup creates no sessions.
+  // A backup creates no sessions: it redirects the start to its primary (SPEC §3 "Backup").
   const start = await call(b.url, '/scxml/session/start', { form: { src: 'hello.scxml' } });
-  assert.equal(start.status, 503);
+  assert.deepEqual([start.status, start.headers.get('location')], [307, `${a.url}/scxml/session/start?${REDIRECT_MARK}`]);
+  assert.equal(b.node.manager.size, 0);
   const [entry] = (await store.readRegistry()).filter((e) => e.nodeId === 7);
   assert.equal(entry!.primary!.address, a.url);
   assert.equal(entry!.primary!.processId, a.node.processId);

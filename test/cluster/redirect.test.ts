@@ -1,17 +1,19 @@
 /**
  * Redirects between real ORS processes over real sockets (SPEC §3 "Wrong node", "Backup", "Child
- * sessions"): every process has its own connection to one real redis-server and its own registry
- * cache; the primaries publish their node's entry as the HA layer will (test/helpers/cluster.ts).
- * Every case runs on a standalone redis-server and on a 3-master Redis Cluster.
+ * sessions"): every process has its own connection to one real redis-server as its store and its own
+ * registry cache; each takes its node's lease (or waits as backup) and publishes its address and
+ * `--external-url` itself (test/helpers/cluster.ts). Every case runs on a standalone redis-server and
+ * on a 3-master Redis Cluster.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { sessionCookie } from '../../src/server/ids.js';
 import { REDIRECT_MARK } from '../../src/cluster/redirect.js';
-import { orsProcess, untilCached, type OrsProcess, type RedisAt } from '../helpers/cluster.js';
+import { closeAll, orsProcess, untilCached, type OrsProcess, type ProcessOptions, type RedisAt } from '../helpers/cluster.js';
 import { call, query, queryUntil, startSession } from '../helpers/node.js';
+import { orsStart } from '../helpers/pair.js';
 import { randomPrefix, startRedisCluster, startRedisServer, type RedisServer } from '../helpers/redis.js';
-import { startBalancer, TEST_TIMING } from '../helpers/balancers.js';
+import { freePort, startBalancer, TEST_TIMING } from '../helpers/balancers.js';
 
 // The registry reaches every process by pub/sub: on a Redis Cluster a classic PUBLISH crosses the
 // cluster bus (docs/store.md), so the same cases run on both.
@@ -32,23 +34,30 @@ for (const backend of ['standalone Redis', 'Redis Cluster'] as const) {
     });
     after(() => stop());
 
-    /** Processes of one cluster (a fresh key prefix), closed when the test ends. */
-    async function cluster(t: TestContext, ...specs: [number, 'primary' | 'backup'][]): Promise<OrsProcess[]> {
-      const prefix = randomPrefix();
+    /**
+     * Starts processes of one cluster (a fresh key prefix; null: the store's default one, which
+     * `ors start` processes use), closed when the test ends.
+     */
+    function cluster(t: TestContext, prefix: string | null = randomPrefix()): (id: number, role: 'primary' | 'backup', o?: Omit<ProcessOptions, 'prefix'>) => Promise<OrsProcess> {
       const procs: OrsProcess[] = [];
-      t.after(async () => { for (const p of procs) await p.close(); });
-      for (const [id, role] of specs) procs.push(await orsProcess(redis, prefix, id, role));
-      return procs;
+      t.after(() => closeAll(procs));
+      return async (id, role, o = {}) => {
+        const p = await orsProcess(redis, id, role, { ...o, prefix: prefix ?? undefined });
+        procs.push(p);
+        return p;
+      };
     }
 
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
     test('a primary hit for another node\'s session answers 307 to the owner\'s external-url with the cookie; a client following it lands on the owner in one hop, method and body intact', async (t) => {
-      const [p1, p2] = await cluster(t, [1, 'primary'], [2, 'primary']) as [OrsProcess, OrsProcess];
-      // Node 2's external-url is its own per-node balancer (the seed's layout), here a real HAProxy.
-      const lb2 = await startBalancer(t, 'haproxy-node', [{ id: '2', addrs: [p2.addr] }], TEST_TIMING.node);
-      await p1.publish();
-      await p2.publish(lb2.url);
+      const launch = cluster(t);
+      // Node 2's external-url is its own per-node balancer (the seed's layout), here a real HAProxy on a
+      // port chosen before node 2 starts with it as --external-url.
+      const port = await freePort();
+      const p1 = await launch(1, 'primary');
+      const p2 = await launch(2, 'primary', { externalUrl: `http://127.0.0.1:${port}` });
+      const lb2 = await startBalancer(t, 'haproxy-node', [{ id: '2', addrs: [p2.addr] }], TEST_TIMING.node, port);
       await untilCached([p1, p2], (c) => c.externalUrlOf(2) === lb2.url && c.primaryOf(2) !== null);
       const sid = await startSession(p2.url, 'waiter.scxml');
       const path = `/scxml/session/${sid}/event/ping`;
@@ -81,9 +90,9 @@ for (const backend of ['standalone Redis', 'Redis Cluster'] as const) {
     });
 
     test('with no external-url the Location is the owner\'s primary by its advertised address', async (t) => {
-      const [p1, p2] = await cluster(t, [1, 'primary'], [2, 'primary']) as [OrsProcess, OrsProcess];
-      await p1.publish('http://127.0.0.1:9');
-      await p2.publish();
+      const launch = cluster(t);
+      const p1 = await launch(1, 'primary', { externalUrl: 'http://127.0.0.1:9' });
+      const p2 = await launch(2, 'primary');
       await untilCached([p1], (c) => c.primaryOf(2) !== null);
       const sid = await startSession(p2.url, 'waiter.scxml');
       const a = await call(p1.url, `/scxml/session/${sid}/terminate`, { form: {} });
@@ -96,11 +105,13 @@ for (const backend of ['standalone Redis', 'Redis Cluster'] as const) {
     });
 
     test('a backup redirects starts and session calls to its node\'s primary by address, never to the external-url; the start redirect sets no cookie', async (t) => {
-      const [p1, b1, p2] = await cluster(t, [1, 'primary'], [1, 'backup'], [2, 'primary']) as [OrsProcess, OrsProcess, OrsProcess];
+      const launch = cluster(t);
       // External-urls that must not be used by a backup (nothing listens there; no request goes to them).
-      await p1.publish('http://127.0.0.1:9/one');
-      await p2.publish('http://127.0.0.1:9/two');
-      await untilCached([b1], (c) => c.primaryOf(1) !== null && c.primaryOf(2) !== null);
+      const p1 = await launch(1, 'primary', { externalUrl: 'http://127.0.0.1:9/one' });
+      const b1 = await launch(1, 'backup', { externalUrl: 'http://127.0.0.1:9/one' });
+      const p2 = await launch(2, 'primary', { externalUrl: 'http://127.0.0.1:9/two' });
+      await untilCached([b1], (c) => c.primaryOf(1)?.processId === p1.processId && c.externalUrlOf(2) === 'http://127.0.0.1:9/two');
+      assert.equal(b1.node.role, 'backup');
 
       const start = await call(b1.url, '/scxml/session/start', { form: { src: 'waiter.scxml', count: '5' } });
       assert.equal(start.status, 307, start.text);
@@ -127,13 +138,21 @@ for (const backend of ['standalone Redis', 'Redis Cluster'] as const) {
       assert.equal(await b1.redirects(), 3);
     });
 
-    test('no live primary for the owner (lease run out or released): 503 no_primary, never a Location', async (t) => {
-      const [p1, b1, p2] = await cluster(t, [1, 'primary'], [1, 'backup'], [2, 'primary']) as [OrsProcess, OrsProcess, OrsProcess];
-      await p1.publish();
-      await p2.publish(undefined, 400);
-      await untilCached([p1, b1], (c) => c.primaryOf(1) !== null && c.primaryOf(2) !== null);
+    test('no live primary for the owner (its primary killed and the lease run out, or the lease taken by a backup not serving yet): 503 no_primary, never a Location', async (t) => {
+      // Node 2 is a real `ors start` process, so that it can be killed with -9: it shares the store's
+      // default key prefix with this test's in-process processes.
+      const launch = cluster(t, null);
+      let promoted!: () => void;
+      const restoring = new Promise<void>((resolve) => { promoted = resolve; });
+      t.after(() => promoted());
+      const p1 = await launch(1, 'primary');
+      // The backup's promote (where a restore runs) waits for the test: until then it holds the lease without serving.
+      const b1 = await launch(1, 'backup', { promote: () => restoring });
+      const p2 = await orsStart(t, ['--node-id', '2', '--store', redis.map((r) => `redis://${r.host}:${r.port}`).join(',')]);
+      await untilCached([p1, b1], (c) => c.primaryOf(1)?.processId === p1.processId && c.primaryOf(2)?.address === p2.url);
       const sid = await startSession(p2.url, 'waiter.scxml');
-      // Node 2's primary stops renewing (as after kill -9): once its lease time has passed, nobody is sent there.
+      // Node 2's primary is killed (nothing released): once its lease time has passed, nobody is sent there.
+      await p2.kill9();
       await untilCached([p1], (c) => c.primaryOf(2) === null);
       const a = await call(p1.url, `/scxml/session/${sid}/event/ping`, { form: {} });
       assert.equal(a.status, 503);
@@ -141,18 +160,25 @@ for (const backend of ['standalone Redis', 'Redis Cluster'] as const) {
       assert.equal(a.body.error.redirected, undefined);
       assert.equal(a.headers.get('location'), null);
 
-      assert.deepEqual(await p1.store.release(1, p1.processId, 1), { ok: true });
-      await untilCached([b1], (c) => c.primaryOf(1) === null);
+      // Node 1's primary hands over: its backup takes the lease at once and promotes, which has not finished.
+      await p1.node.ha!.stop();
+      // (The registry's notification may reach b1 before the answer to its own acquire does.)
+      await untilCached([b1], (c) => c.primaryOf(1)?.processId === b1.processId && b1.node.ha!.phase === 'promoting');
+      assert.equal(b1.node.role, 'backup');
       const s = await call(b1.url, '/scxml/session/start', { form: { src: 'waiter.scxml' } });
-      assert.deepEqual([s.status, s.body.error.code, s.headers.get('location')], [503, 'no_primary', null]);
+      assert.deepEqual([s.status, s.body.error.code, s.headers.get('location')], [503, 'no_primary', null], 'never a redirect to itself');
       assert.deepEqual([await p1.redirects(), await b1.redirects()], [0, 0]);
+      promoted();
+      await untilCached([b1], () => b1.node.role === 'primary');
+      assert.match(await startSession(b1.url, 'waiter.scxml'), /^1-/, 'promoted, it serves');
     });
 
     test('a request redirected once is never redirected again: an external-url leading back to a wrong node costs one 307, then 503 no_primary', async (t) => {
-      const [p1, b1, p2] = await cluster(t, [1, 'primary'], [1, 'backup'], [2, 'primary']) as [OrsProcess, OrsProcess, OrsProcess];
-      await p1.publish();
+      const launch = cluster(t);
+      const p1 = await launch(1, 'primary');
+      const b1 = await launch(1, 'backup');
       // Misconfigured: node 2's external-url reaches node 1 (as a cluster-wide balancer could).
-      await p2.publish(p1.url);
+      const p2 = await launch(2, 'primary', { externalUrl: p1.url });
       await untilCached([p1, b1], (c) => c.primaryOf(1) !== null && c.externalUrlOf(2) === p1.url);
       const sid = await startSession(p2.url, 'waiter.scxml');
       const r = await fetch(`${p1.url}/scxml/session/${sid}/event/ping`, { method: 'POST', headers: form, body: 'a=1', redirect: 'follow' });
@@ -168,9 +194,9 @@ for (const backend of ['standalone Redis', 'Redis Cluster'] as const) {
     });
 
     test('children started by <session:start> and <invoke> run on the parent\'s node, also when the event that led to them reached another node', async (t) => {
-      const [p1, p2] = await cluster(t, [1, 'primary'], [2, 'primary']) as [OrsProcess, OrsProcess];
-      await p1.publish();
-      await p2.publish();
+      const launch = cluster(t);
+      const p1 = await launch(1, 'primary');
+      const p2 = await launch(2, 'primary');
       await untilCached([p1], (c) => c.primaryOf(2) !== null);
       const parent = await startSession(p2.url, 'spawner.scxml');
       const r = await fetch(`${p1.url}/scxml/session/${parent}/event/spawn`, { method: 'POST', redirect: 'follow' });

@@ -2,15 +2,16 @@
  * A node's pair switches roles behind its real per-node balancer (HAProxy and Apache, deploy/): until
  * the balancer's checks have seen it, requests still reach the demoted process, which redirects them
  * once to the new primary by address (SPEC §3 "Backup"); then no request is redirected at all. The
- * switch is made by hand here, as the HA layer will make it: the old primary stops serving and
- * releases the lease, the backup takes it (publishing its address in the registry) and serves. Starts
- * are what the client sends: they need no session state on the new primary.
+ * switch is the HA layer's own handover: the primary's HA member stops and releases the lease (what
+ * SIGTERM does before the process exits), the backup, told by the registry, takes it at once
+ * (publishing its address) and serves. Starts are what the client sends: they need no session state
+ * on the new primary.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { REDIRECT_MARK } from '../../src/cluster/redirect.js';
-import { startBalancer, TEST_TIMING } from '../helpers/balancers.js';
-import { orsProcess, untilCached } from '../helpers/cluster.js';
+import { freePort, startBalancer, TEST_TIMING } from '../helpers/balancers.js';
+import { closeAll, orsProcess, untilCached } from '../helpers/cluster.js';
 import { call } from '../helpers/node.js';
 import { randomPrefix, startRedisServer, type RedisServer } from '../helpers/redis.js';
 
@@ -21,24 +22,28 @@ after(() => redis.stop());
 for (const kind of ['haproxy', 'apache'] as const) {
   test(`${kind}: after a role switch the per-node balancer's stale view costs at most one redirect per start, to the new primary, until its checks catch up`, async (t) => {
     const prefix = randomPrefix();
-    const a = await orsProcess(redis, prefix, 1, 'primary');
-    const b = await orsProcess(redis, prefix, 1, 'backup');
-    t.after(async () => { await a.close(); await b.close(); });
-    const lb = await startBalancer(t, `${kind}-node`, [{ id: '1', addrs: [a.addr, b.addr] }], TEST_TIMING.node);
-    await a.publish(lb.url);
-    await untilCached([a, b], (c) => c.primaryOf(1)?.processId === a.processId);
+    // The pair's external-url is its balancer: its port is chosen first, the balancer started on it after.
+    const port = await freePort();
+    const externalUrl = `http://127.0.0.1:${port}`;
+    const a = await orsProcess(redis, 1, 'primary', { prefix, externalUrl });
+    const b = await orsProcess(redis, 1, 'backup', { prefix, externalUrl });
+    t.after(() => closeAll([a, b]));
+    const lb = await startBalancer(t, `${kind}-node`, [{ id: '1', addrs: [a.addr, b.addr] }], TEST_TIMING.node, port);
+    assert.equal(lb.url, externalUrl);
+    await untilCached([a, b], (c) => c.primaryOf(1)?.processId === a.processId && c.externalUrlOf(1) === lb.url);
+    assert.deepEqual([a.node.role, b.node.role], ['primary', 'backup']);
     // Until the backup has failed `fall` checks the balancer may send it a start (redirected to a): wait.
     await new Promise((r) => setTimeout(r, (TEST_TIMING.node.fall + 1) * TEST_TIMING.node.inter + TEST_TIMING.node.fastinter));
     for (let i = 0; i < 5; i++) assert.equal((await call(lb.url, '/scxml/session/start', { form: { src: 'waiter.scxml' } })).status, 200);
     const before = { aRedirects: await a.redirects(), aCreated: (await a.work()).created, bRedirects: await b.redirects() };
     assert.equal(before.aRedirects, 0, 'steady before the switch: no redirect');
 
-    // The switch: a stops serving and gives the lease up; b takes it and serves.
-    a.node.role = 'backup';
-    assert.deepEqual(await a.store.release(1, a.processId, 1), { ok: true });
-    await b.publish(lb.url);
-    await untilCached([a], (c) => c.primaryOf(1)?.processId === b.processId);
-    b.node.role = 'primary';
+    // The switch: a's HA member stops and releases the lease; b takes it and serves.
+    const epoch = a.node.ha!.heldEpoch;
+    await a.node.ha!.stop();
+    assert.equal(a.node.role, 'backup');
+    await untilCached([a, b], (c) => c.primaryOf(1)?.processId === b.processId && b.node.role === 'primary');
+    assert.deepEqual([b.node.role, b.node.ha!.heldEpoch], ['primary', epoch + 1], 'the backup took the lease with the next epoch and serves');
     const t0 = Date.now();
 
     let redirected = 0;

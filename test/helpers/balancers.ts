@@ -89,13 +89,16 @@ export function validate(kind: Kind, template: TemplateName, nodes: NodeSpec[], 
   }
 }
 
-/** Runs one balancer from a template until the test ends. */
-export async function startBalancer(t: TestContext, template: TemplateName, nodes: NodeSpec[], timing?: Partial<Timing>): Promise<Balancer> {
+/**
+ * Runs one balancer from a template until the test ends, on `port` when given (a node's
+ * `--external-url` names its balancer before the balancer, which lists the node, can start).
+ */
+export async function startBalancer(t: TestContext, template: TemplateName, nodes: NodeSpec[], timing?: Partial<Timing>, port?: number): Promise<Balancer> {
   const kind: Kind = template.startsWith('haproxy') ? 'haproxy' : 'apache';
   await ensureBalancer(kind);
   const dir = mkdtempSync(join(tmpdir(), `ors-${kind}-`));
   chmodSync(dir, 0o755);
-  const port = await freePort();
+  port ??= await freePort();
   const addr = `127.0.0.1:${port}`;
   const config = configFor(kind, template, dir, addr, nodes, timing);
   const file = join(dir, kind === 'haproxy' ? 'haproxy.cfg' : 'apache2.conf');
@@ -159,6 +162,8 @@ export interface RunningLayout {
 /** A node pair as the layouts need it: stand-ins (test/helpers/backends.ts) or real ORS processes. */
 export interface PairAddrs {
   readonly id: string;
+  /** The port of its per-node balancer (two tiers), when the nodes were started with it as `--external-url`. */
+  readonly balancerPort?: number;
   readonly primary: { readonly addr: string };
   readonly backup: { readonly addr: string; readonly counts?: StandIn['counts'] };
 }
@@ -174,7 +179,7 @@ export async function startLayout(t: TestContext, kind: Kind, layout: Layout, pa
   if (layout === 'flat') {
     entry = await startBalancer(t, `${kind}-flat`, pairs.map((p) => ({ id: p.id, addrs: [p.primary.addr, p.backup.addr] })), TEST_TIMING.node);
   } else {
-    for (const p of pairs) perNode.set(p.id, await startBalancer(t, `${kind}-node`, [{ id: p.id, addrs: [p.primary.addr, p.backup.addr] }], TEST_TIMING.node));
+    for (const p of pairs) perNode.set(p.id, await startBalancer(t, `${kind}-node`, [{ id: p.id, addrs: [p.primary.addr, p.backup.addr] }], TEST_TIMING.node, p.balancerPort));
     entry = await startBalancer(t, `${kind}-external`, pairs.map((p) => ({ id: p.id, addrs: [perNode.get(p.id)!.addr] })), TEST_TIMING.external);
   }
   const backups = pairs.map((p) => p.backup);
