@@ -28,6 +28,8 @@ export interface RestoreOptions {
   readonly onRecord?: (id: string, kind: string, data: unknown, doc: CompiledDocument | undefined) => boolean;
   /** A record that was refused, with why; called once each. */
   readonly onRefused?: (id: string, reason: string) => void;
+  /** Sessions to leave in the store unrestored (the crash guard's quarantine). */
+  readonly skip?: (id: string) => boolean;
   /** @default 1000 */
   readonly pageSize?: number;
   /** Longest the event loop is held at a time. @default 8 */
@@ -121,6 +123,7 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
   await sliced(sessions, sliceMs, longest, (e) => {
     // Running already: a second restore (after a failed commit dropped some sessions) brings back only the missing.
     if (o.manager.get(e.snapshot.sessionid) !== undefined) return;
+    if (o.skip?.(e.snapshot.sessionid) === true) return;
     const doc = docs.get(e.doc.hash);
     if (typeof doc === 'string') { refuse(e.snapshot.sessionid, doc); return; }
     try {

@@ -31,6 +31,9 @@ import { logHaEvent } from '../cluster/haLog.js';
 import type { PersistenceInit } from '../cluster/seam.js';
 import { newProcessId, openStore } from '../cluster/store.js';
 import { MemoryStore, RegistryCache, type Store, type StoreHooks } from '../store/index.js';
+import { CrashGuard, type QuarantinedSession } from '../cluster/crashGuard.js';
+import { Persistence } from '../cluster/persistence.js';
+import { restoreNode } from '../cluster/restore.js';
 
 /**
  * What every document of a node is compiled with; `ors validate` uses the same, so it checks a
@@ -65,6 +68,11 @@ export interface OrsNodeOptions {
    * `new Persistence({ store, … }).commit`. @default none: nothing is written, effects at once
    */
   readonly commit?: SessionManagerOptions['commit'];
+  /**
+   * Whether this node writes its sessions to its store (commit, then effects) and restores them when it
+   * takes the lease. @default true when persistence.type is redis (a store shared with a backup)
+   */
+  readonly persist?: boolean;
 }
 
 export class OrsNode implements NodeContext {
@@ -91,6 +99,12 @@ export class OrsNode implements NodeContext {
   registry: RegistryCache | undefined;
   /** The lease and the role (SPEC §4); created by listen(). */
   ha: HaMember | undefined;
+  /** Whether sessions are written to the store and restored on promotion (OrsNodeOptions.persist). */
+  readonly persists: boolean;
+  /** The group commit to the store, when the node persists; created by listen(). */
+  persistence: Persistence | undefined;
+  /** Sessions that keep crashing their process (docs/cluster.md); created by listen() when the node persists. */
+  crashGuard: CrashGuard | undefined;
   draining = false;
   private readonly options: OrsNodeOptions;
   private ownsStore = false;
@@ -106,6 +120,7 @@ export class OrsNode implements NodeContext {
     this.nodeId = config.node.id;
     const serverName = config.node.name ?? `ors-node${config.node.id}`;
     this.options = options;
+    this.persists = options.persist ?? config.persistence.type === 'redis';
     this.processId = newProcessId();
     this.store = options.store;
     this.registry = options.registry;
@@ -163,7 +178,9 @@ export class OrsNode implements NodeContext {
       maxTreeSessions: o['max-tree-sessions'],
       maxSessionMemory: o['max-session-memory'],
       admit: (doc) => this.quarantine.check(doc),
-      commit: options.commit,
+      commit: options.commit ?? (this.persists ? (changes) => this.persistence!.commit(changes) : undefined),
+      planBatch: (candidates) => this.crashGuard?.planBatch(candidates),
+      batchRan: (ids) => this.suspectsRan(ids),
       onCommitFailed: (ids, error) => this.commitFailed(ids, error),
       onNotPersistable: (h, reason) => this.log.warn({ sessionid: h.id, uri: h.document.uri, reason }, 'session not persisted: it runs on, but a failover loses it'),
       limits: { maxMicrosteps: o['max-microsteps'], macrostepTimeoutMs: o['macrostep-timeout'], maxDelayedSends: o['max-delayed-sends'] },
@@ -202,6 +219,23 @@ export class OrsNode implements NodeContext {
     }
     this.manager.start(doc, { params, sessionid, depth, tree });
     this.metrics.sessionsCreated.inc();
+  }
+
+  quarantinedSessions(): readonly QuarantinedSession[] {
+    return this.crashGuard?.quarantinedSessions() ?? [];
+  }
+
+  async releaseSession(sessionid: string): Promise<boolean> {
+    const guard = this.crashGuard;
+    if (guard === undefined || !(await guard.release(sessionid))) return false;
+    // restoreNode leaves running sessions alone: only the released one comes back.
+    await restoreNode({
+      store: this.requireStore(), nodeId: this.nodeId, manager: this.manager,
+      compile: (text, uri) => this.documents.compileStored(text, uri),
+      onRefused: (id, reason) => this.log.warn({ sessionid: id, reason }, 'session not restored'),
+      skip: (id) => id !== sessionid || guard.isQuarantined(id),
+    });
+    return true;
   }
 
   get advertised(): string {
@@ -251,6 +285,10 @@ export class OrsNode implements NodeContext {
       this.registry = await RegistryCache.start(this.store);
       this.ownsRegistry = true;
     }
+    if (this.persists) {
+      if (this.options.commit === undefined) this.persistence = new Persistence(this.persistenceInit());
+      this.crashGuard = new CrashGuard({ store: this.store, nodeId: this.nodeId });
+    }
     const o = this.config.orchestration;
     this.ha = new HaMember({
       store: this.store,
@@ -262,12 +300,59 @@ export class OrsNode implements NodeContext {
       prefer: this.config.node.role,
       // This process's own MemoryStore: no other process can compete for the lease.
       exclusive: this.ownsStore && this.store instanceof MemoryStore,
-      promote: (epoch) => this.options.promote?.(epoch) ?? Promise.resolve(),
-      demote: (reason, epoch) => this.options.demote?.(reason, epoch),
+      promote: (epoch) => this.promote(epoch),
+      demote: (reason, epoch) => this.demote(reason, epoch),
       onEvent: (e: HaEvent) => logHaEvent(this.log, e),
       registry: this.registry,
     });
     await this.ha.start();
+  }
+
+  /**
+   * This process took its node's lease: with persistence, the crash guard reads what its predecessor
+   * left, then every session of the node comes back from the store (SPEC §4) before the node serves.
+   */
+  private async promote(epoch: number): Promise<void> {
+    const guard = this.crashGuard;
+    if (this.persists && guard !== undefined) {
+      const { probation, quarantined } = await guard.promote({ epoch, processId: this.processId });
+      if (probation) this.log.warn({ epoch, quarantined: quarantined.map((q) => q.sessionid) }, 'crash guard: probation (the previous primary did not release its lease)');
+      for (const q of quarantined) this.log.warn({ sessionid: q.sessionid, crashes: q.crashes, since: new Date(q.since).toISOString() }, 'crash guard: session quarantined, kept in the store and not run');
+      const r = await restoreNode({
+        store: this.requireStore(),
+        nodeId: this.nodeId,
+        manager: this.manager,
+        compile: (text, uri) => this.documents.compileStored(text, uri),
+        onRecord: (id, kind, data, doc) => this.restoreRecord(id, kind, data, doc),
+        onRefused: (id, reason) => this.log.warn({ sessionid: id, reason }, 'session not restored'),
+        skip: (id) => guard.isQuarantined(id),
+      });
+      this.log.info({ epoch, restored: r.restored, records: r.records, refused: r.refused.length, ms: Math.round(r.ms) }, 'sessions restored from the store');
+    }
+    await this.options.promote?.(epoch);
+  }
+
+  /** This process lost the lease: its sessions belong to the new primary now, nothing of theirs runs here. */
+  private demote(reason: DemoteReason, epoch: number): void {
+    if (this.persists) {
+      this.crashGuard?.demoted();
+      const err = orsError('no_primary', { node: this.nodeId });
+      const dropped = this.manager.dropAll(err);
+      this.scheduled.close();
+      this.requests.close();
+      if (dropped > 0) this.log.warn({ epoch, reason, dropped }, 'sessions dropped: this process is no longer the primary');
+    }
+    this.options.demote?.(reason, epoch);
+  }
+
+  /** A planned batch (crash guard on probation) ran: a suspect that ran alone is cleared once its state is committed. */
+  private suspectsRan(ids: readonly string[]): void {
+    const guard = this.crashGuard;
+    if (guard === undefined || ids.length !== 1) return;
+    const done = (): void => { guard.batchCommitted().catch(() => {}); };
+    const pending = this.manager.whenCommitted(ids[0]!);
+    if (pending === undefined) done();
+    else pending.then(done, () => {});
   }
 
   private requireStore(): Store {

@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { PendingRequests } from './requests.js';
 import type { Quarantine } from './quarantine.js';
+import type { QuarantinedSession } from '../cluster/crashGuard.js';
 import type { ScheduledStarts } from './scheduled.js';
 import type { RegistryCache } from '../store/index.js';
 
@@ -41,4 +42,8 @@ export interface NodeContext {
    * (orchestration.max-tree-sessions). Counts the sessions started.
    */
   startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth?: number, tree?: SessionTree): void;
+  /** Sessions the crash guard keeps in the store and out of memory (docs/cluster.md); [] without persistence. */
+  quarantinedSessions(): readonly QuarantinedSession[];
+  /** Lifts a session's crash quarantine and restores it from the store; false when it was not quarantined. */
+  releaseSession(sessionid: string): Promise<boolean>;
 }

@@ -30,6 +30,10 @@ const SLICE_MS = 10;
 const MACROSTEPS_PER_RUN = 64;
 /** A run longer than this is followed by a memory check at once (memory.ts). */
 const LONG_RUN_MS = 1;
+/** Most sessions a planned batch (options.planBatch) may choose from: its record stays small. */
+const PLANNED_BATCH = 256;
+/** A batch whose plan failed is tried again after this long. */
+const PLAN_RETRY_MS = 100;
 
 export interface StartOptions {
   readonly params?: Readonly<Record<string, PortableValue>>;
@@ -308,6 +312,17 @@ export class SessionManager implements CommitHost {
     this.draining = true;
   }
 
+  /**
+   * This process lost its node's lease: every session now belongs to the new primary, which restores
+   * it from the store. Forgets them here without ending them or doing anything of theirs (their
+   * waiting callers get `error`). Returns how many were dropped.
+   */
+  dropAll(error: Error): number {
+    const all = [...this.sessions.values()];
+    for (const s of all) this.drop(s, error);
+    return all.length;
+  }
+
   /** Stops every session's timers and forgets every session. */
   close(): void {
     this.closed = true;
@@ -376,11 +391,36 @@ export class SessionManager implements CommitHost {
     // `scheduled` stays set while the batch runs: sessions it runs mark others runnable, and a second
     // batch queued for the same turn would double every turn until the check phase starved timers
     // and I/O (ten invoke fan-outs: 450 ms without a heartbeat).
+    if (this.closed) return;
+    const plan = this.options.planBatch?.(this.candidates());
+    if (plan === undefined) { this.runSlice(undefined); return; }
+    plan.then(
+      ({ run }) => { this.runSlice(new Set(run)); this.options.batchRan?.(run); },
+      // The ids could not be recorded (store down; a lost lease drops the sessions anyway): nothing
+      // runs unrecorded, the batch is tried again shortly.
+      () => setTimeout(() => this.runBatch(), PLAN_RETRY_MS),
+    );
+  }
+
+  /** The first PLANNED_BATCH runnable sessions in turn order: what a planned batch may choose from. */
+  private candidates(): string[] {
+    const ids: string[] = [];
+    for (const s of this.runnable) {
+      ids.push(s.id);
+      if (ids.length === PLANNED_BATCH) break;
+    }
+    return ids;
+  }
+
+  /** One slice of runs: every runnable session in turn, or only those of `only` (a planned batch). */
+  private runSlice(only: ReadonlySet<string> | undefined): void {
+    if (this.closed) return;
     let now = performance.now();
     const deadline = now + SLICE_MS;
     // Round-robin: a session with events left is added again at the end of the set, which this loop
     // then reaches after every other runnable session (a Set iterates entries added while iterating).
     for (const session of this.runnable) {
+      if (only !== undefined && !only.has(session.id)) continue;
       this.runnable.delete(session);
       const before = now;
       this.runSession(session);

@@ -92,6 +92,14 @@ export interface SessionManagerOptions {
   readonly onCommitFailed?: (ids: readonly string[], error: Error) => void;
   /** A session's state cannot be written (its data model holds what snapshot refuses): reported once, it runs on unpersisted. */
   readonly onNotPersistable?: (session: SessionHandle, reason: string) => void;
+  /**
+   * Before a batch of sessions runs: undefined lets it run at once; a promise (the crash guard on
+   * probation, src/cluster/crashGuard.ts) delays it until the ids about to run are recorded, and says
+   * which of `candidates` (at most PLANNED_BATCH of the runnable, in turn order) may run.
+   */
+  readonly planBatch?: (candidates: readonly string[]) => Promise<{ readonly run: readonly string[] }> | undefined;
+  /** A planned batch ran these sessions (their states are in the group being committed). */
+  readonly batchRan?: (ids: readonly string[]) => void;
   /** New session ids: no '.', unique. @default random 20 hex chars */
   readonly newSessionId?: () => string;
   /** Extra system variables per session (the server adds `_genesys`). */
