@@ -120,6 +120,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.macrostep-timeout', flag: 'macrostep-timeout', env: 'ORS_MACROSTEP_TIMEOUT', default: 50, parse: ms(60_000) },
   { path: 'orchestration.max-delayed-sends', flag: 'max-delayed-sends', env: 'ORS_MAX_DELAYED_SENDS', default: 10000, parse: integer(1, 10_000_000, 'a whole number from 1 to 10000000') },
   { path: 'orchestration.max-body-size', flag: 'max-body-size', env: 'ORS_MAX_BODY_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
+  { path: 'orchestration.max-body-params', flag: 'max-body-params', env: 'ORS_MAX_BODY_PARAMS', default: 10000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
   { path: 'orchestration.max-document-size', flag: 'max-document-size', env: 'ORS_MAX_DOCUMENT_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
   { path: 'orchestration.shutdown-timeout', flag: 'shutdown-timeout', env: 'ORS_SHUTDOWN_TIMEOUT', default: 10000, parse: ms(600_000) },
   { path: 'persistence.type', flag: 'persistence-type', env: 'ORS_PERSISTENCE_TYPE', default: 'memory', parse: oneOf(['memory', 'redis'] as const) },

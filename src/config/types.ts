@@ -51,6 +51,8 @@ export interface OrchestrationOptions {
   readonly 'max-delayed-sends': number;
   /** Largest request body accepted, in bytes. @default 1048576 */
   readonly 'max-body-size': number;
+  /** Parameters of one request body (form fields, or JSON members and elements at any depth). */
+  readonly 'max-body-params': number;
   /** Largest SCXML document accepted, in bytes. @default 1048576 */
   readonly 'max-document-size': number;
   /** Milliseconds SIGTERM waits for running work before closing connections. @default 10000 */

@@ -11,7 +11,7 @@ export function quarantine(ctx: NodeContext, _req: IncomingMessage, res: ServerR
 }
 
 export async function quarantineRelease(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
-  const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
+  const params = await readParams(req, t.query, ctx.config.orchestration);
   const document = takeControl(params, 'document');
   if (typeof document !== 'string' || document === '') {
     throw orsError('invalid_parameter', { name: 'document', expected: 'the "document" of an entry of GET /ors/quarantine, or a document URI' });

@@ -11,7 +11,7 @@ export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerR
   refuseIfDraining(ctx);
   // SPEC §3: a backup creates no sessions; one node alone knows no primary to send the client to.
   if (ctx.role === 'backup') throw orsError('no_primary', { node: ctx.nodeId });
-  const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
+  const params = await readParams(req, t.query, ctx.config.orchestration);
   const src = takeControl(params, 'src');
   if (typeof src !== 'string' || src === '') throw orsError('missing_src', {});
   const idealtime = parseIdealtime(takeControl(params, 'idealtime'));
