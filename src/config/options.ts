@@ -131,6 +131,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'applications.fetch-timeout', flag: 'fetch-timeout', env: 'ORS_FETCH_TIMEOUT', default: 10000, parse: ms(600_000) },
   { path: 'applications.expression-errors', flag: 'expression-errors', env: 'ORS_EXPRESSION_ERRORS', default: 'raise', parse: oneOf(['reject', 'raise'] as const) },
   { path: 'applications.script-timeout', flag: 'script-timeout', env: 'ORS_SCRIPT_TIMEOUT', default: 250, parse: ms(60_000) },
+  { path: 'applications.max-script-size', flag: 'max-script-size', env: 'ORS_MAX_SCRIPT_SIZE', default: 65536, parse: integer(1024, 1 << 30, 'a number of characters from 1024 to 1073741824, e.g. 65536') },
   { path: 'applications.script-memory', flag: 'script-memory', env: 'ORS_SCRIPT_MEMORY', default: 128, parse: integer(1, 16_384, 'a whole number of megabytes from 1 to 16384') },
   { path: 'log.level', flag: 'log-level', env: 'ORS_LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
   { path: 'log.format', flag: 'log-format', env: 'ORS_LOG_FORMAT', default: 'auto', parse: oneOf(['auto', 'json', 'pretty'] as const) },

@@ -78,6 +78,8 @@ export interface ApplicationOptions {
   readonly 'fetch-timeout': number;
   /** Invalid expressions refuse the document ('reject') or raise error.execution when run ('raise', what the W3C suite expects). @default 'reject' */
   readonly 'expression-errors': 'reject' | 'raise';
+  /** Characters of code in one `<script>`, expression or location. */
+  readonly 'max-script-size': number;
   /**
    * How long one script or expression may run before it is stopped with error.execution. It may
    * hold the event loop that long: keep it well under the load balancer's health-check timeout.
