@@ -11,6 +11,7 @@
  * (it is read once, by the build). The attributes are those the content compilers read as
  * expressions and locations (src/scxml/content); one this pass does not know is only compiled later.
  */
+import { SCXML_NS } from '../content/compile.js';
 import type { DataModelCompiler } from '../datamodel/types.js';
 import type { XmlElement } from './xml.js';
 
@@ -37,7 +38,9 @@ export function* precompileUnits(root: XmlElement, dm: DataModelCompiler, maxUni
   };
   while (stack.length > 0) {
     const el = stack.pop()!;
-    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
+    // The markup inside <data> and <content> is a payload, not code (an HTML <script> in it included).
+    const payload = (el.localName === 'data' || el.localName === 'content') && el.namespace === SCXML_NS;
+    if (!payload) for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
     if (dm.name === 'null') continue;
     const where = { line: el.line, column: el.column };
     for (const [name, text] of Object.entries(el.attributes)) {
