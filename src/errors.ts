@@ -54,6 +54,8 @@ export const ERRORS = {
     `${d.method} is not allowed here: use ${d.allow}`),
   payload_too_large: entry<{ limit: number }>(413, 'The request body is larger than orchestration.max-body-size.', (d) =>
     `the request body exceeds ${d.limit} bytes: send less, or raise orchestration.max-body-size`),
+  too_many_params: entry<{ count: number; limit: number }>(413, 'The request body holds more parameters than orchestration.max-body-params.', (d) =>
+    `the request body holds ${d.count} parameters (form fields, or members and elements of the JSON data at any depth), more than ${d.limit}: send fewer, or raise orchestration.max-body-params`),
   unsupported_media_type: entry<{ type: string }>(415, 'The body is neither application/json nor application/x-www-form-urlencoded.', (d) =>
     `content type "${d.type}" is not accepted: send application/json or application/x-www-form-urlencoded`),
   invalid_document: entry<{ reason: string; src?: string; line?: number; column?: number }>(422, 'The document is not valid SCXML; line and column name the fault.', (d) =>

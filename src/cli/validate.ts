@@ -14,10 +14,10 @@ import { checkDocument, type Diagnostic } from '../scxml/index.js';
 import { documentCompileOptions } from '../server/node.js';
 import type { CliIo } from './main.js';
 
-export const VALIDATE_USAGE = `usage: ors validate [--json] [--config FILE] [--expression-errors raise|reject] FILE...
+export const VALIDATE_USAGE = `usage: ors validate [--json] [--config FILE] [--expression-errors raise|reject] [--max-script-size N] FILE...
 
 Checks each SCXML document exactly as "ors start" would compile it (with the same configuration:
---config FILE, ORS_* variables, --expression-errors) and prints every problem as
+--config FILE, ORS_* variables, --expression-errors, --max-script-size) and prints every problem as
   FILE:LINE:COLUMN: error|warning: MESSAGE
 Errors are what makes the server refuse the document (422 invalid_document); warnings are likely
 mistakes it runs anyway: an unknown attribute, an expression that does not compile (it raises
@@ -30,7 +30,7 @@ interface FileDiagnostic extends Diagnostic {
 }
 
 /** Flags that take a value, passed on to the configuration loader. */
-const CONFIG_FLAGS = new Set(['--config', '--expression-errors']);
+const CONFIG_FLAGS = new Set(['--config', '--expression-errors', '--max-script-size']);
 
 export function validate(args: readonly string[], io: CliIo): number {
   if (args.includes('--help') || args.includes('-h')) { io.out(VALIDATE_USAGE); return 0; }

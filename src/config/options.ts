@@ -120,6 +120,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.macrostep-timeout', flag: 'macrostep-timeout', env: 'ORS_MACROSTEP_TIMEOUT', default: 50, parse: ms(60_000) },
   { path: 'orchestration.max-delayed-sends', flag: 'max-delayed-sends', env: 'ORS_MAX_DELAYED_SENDS', default: 10000, parse: integer(1, 10_000_000, 'a whole number from 1 to 10000000') },
   { path: 'orchestration.max-body-size', flag: 'max-body-size', env: 'ORS_MAX_BODY_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
+  { path: 'orchestration.max-body-params', flag: 'max-body-params', env: 'ORS_MAX_BODY_PARAMS', default: 10000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
   { path: 'orchestration.max-document-size', flag: 'max-document-size', env: 'ORS_MAX_DOCUMENT_SIZE', default: 1048576, parse: integer(1024, 1 << 30, 'a number of bytes from 1024 to 1073741824') },
   { path: 'orchestration.shutdown-timeout', flag: 'shutdown-timeout', env: 'ORS_SHUTDOWN_TIMEOUT', default: 10000, parse: ms(600_000) },
   // HA lease (docs/cluster.md "HA pair"): a 1.2 s lease renewed every 200 ms fails over a killed primary in ~1.1 s.
@@ -134,6 +135,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'applications.fetch-timeout', flag: 'fetch-timeout', env: 'ORS_FETCH_TIMEOUT', default: 10000, parse: ms(600_000) },
   { path: 'applications.expression-errors', flag: 'expression-errors', env: 'ORS_EXPRESSION_ERRORS', default: 'raise', parse: oneOf(['reject', 'raise'] as const) },
   { path: 'applications.script-timeout', flag: 'script-timeout', env: 'ORS_SCRIPT_TIMEOUT', default: 250, parse: ms(60_000) },
+  { path: 'applications.max-script-size', flag: 'max-script-size', env: 'ORS_MAX_SCRIPT_SIZE', default: 65536, parse: integer(1024, 1 << 30, 'a number of characters from 1024 to 1073741824, e.g. 65536') },
   { path: 'applications.script-memory', flag: 'script-memory', env: 'ORS_SCRIPT_MEMORY', default: 128, parse: integer(1, 16_384, 'a whole number of megabytes from 1 to 16384') },
   { path: 'log.level', flag: 'log-level', env: 'ORS_LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
   { path: 'log.format', flag: 'log-format', env: 'ORS_LOG_FORMAT', default: 'auto', parse: oneOf(['auto', 'json', 'pretty'] as const) },

@@ -51,6 +51,8 @@ export interface OrchestrationOptions {
   readonly 'max-delayed-sends': number;
   /** Largest request body accepted, in bytes. @default 1048576 */
   readonly 'max-body-size': number;
+  /** Parameters of one request body (form fields, or JSON members and elements at any depth). */
+  readonly 'max-body-params': number;
   /** Largest SCXML document accepted, in bytes. @default 1048576 */
   readonly 'max-document-size': number;
   /** Milliseconds SIGTERM waits for running work before closing connections. @default 10000 */
@@ -82,6 +84,8 @@ export interface ApplicationOptions {
   readonly 'fetch-timeout': number;
   /** Invalid expressions refuse the document ('reject') or raise error.execution when run ('raise', what the W3C suite expects). @default 'reject' */
   readonly 'expression-errors': 'reject' | 'raise';
+  /** Characters of code in one `<script>`, expression or location. */
+  readonly 'max-script-size': number;
   /**
    * How long one script or expression may run before it is stopped with error.execution. It may
    * hold the event loop that long: keep it well under the load balancer's health-check timeout.

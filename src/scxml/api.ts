@@ -36,6 +36,12 @@ export interface CompileOptions {
   readonly scriptTimeoutMs?: number;
   /** Most one `<script>` or expression may grow the heap, and one native call in it allocate (MB). @default 128 */
   readonly scriptMemoryMb?: number;
+  /**
+   * Most characters of code in one `<script>` (inline or `src`), expression or location: a unit is
+   * compiled in one step, at ~1 ms per KB (docs/engine.md, "Compiling in steps"), so a larger one
+   * refuses the document, naming the element. @default 65536 (MAX_SCRIPT_SIZE)
+   */
+  readonly maxScriptSize?: number;
 }
 
 /** Options for one session. */

@@ -2,6 +2,7 @@
 export { compileDocument, compileSteps, checkDocument } from './model/compile.js';
 export type { Diagnostic, DiagnosticCode } from './model/diagnostics.js';
 export { MAX_XML_DEPTH } from './model/xml.js';
+export { MAX_SCRIPT_SIZE } from './model/compile.js';
 export { ScxmlDocumentError } from './model/errors.js';
 export { Interpreter } from './interpreter.js';
 export type { CompiledDocument, StateNode } from './model/types.js';

@@ -32,12 +32,12 @@ export function basicHttpEvent(req: BasicHttpRequest): ScxmlEvent {
   return build(req, undefined, params);
 }
 
-/** The same for a request from the network: a large body is parsed in pieces (see body.ts). */
-export async function receiveBasicHttp(req: BasicHttpRequest): Promise<ScxmlEvent> {
+/** The same for a request from the network: a large body is parsed in pieces, its parameters counted first (see body.ts). */
+export async function receiveBasicHttp(req: BasicHttpRequest, maxParams: number): Promise<ScxmlEvent> {
   const params = queryParams(req);
   const kind = bodyKind(req.contentType, req.body.length);
-  if (kind === 'form' && req.body.includes('=')) return build(req, await parseFormInPieces(req.body, params), params);
-  if (kind === 'json') return build(req, jsonData(await parseJson(req.body), params), params);
+  if (kind === 'form' && req.body.includes('=')) return build(req, await parseFormInPieces(req.body, params, maxParams), params);
+  if (kind === 'json') return build(req, jsonData(await parseJson(req.body, maxParams), params), params);
   return build(req, undefined, params);
 }
 

@@ -6,6 +6,14 @@
  *
  * JSON data is also refused when it nests deeper than MAX_DATA_DEPTH: no document needs more,
  * and every later step that copies the data (the session's import, queries, snapshots) recurses.
+ *
+ * And a body is refused when it holds more than `orchestration.max-body-params` parameters (form
+ * fields, or members and elements of the JSON data at any depth), counted in slices before any
+ * object is built: parsing is sliced here, but what follows is not and cannot be. Copying the data
+ * into the session's realm (`_event.data`), a query's view of it, a `<send>` of it and a snapshot
+ * each make or walk an object of that many properties in one go, and V8 keeps an object with more
+ * than ~1,000 properties as a hash table: 100k keys cost ~100 ms per step, 10k keys ~4 ms
+ * (docs/benchmarks.md, "Large request bodies").
  */
 import { orsError } from '../errors.js';
 
@@ -13,7 +21,9 @@ export type Params = Record<string, unknown>;
 
 /** Deepest nesting of objects and arrays accepted in request data (docs/server.md, Limits). */
 export const MAX_DATA_DEPTH = 64;
-/** Size of one piece of a large body parsed on one turn of the event loop. */
+/** Default of `orchestration.max-body-params`. */
+export const DEFAULT_MAX_PARAMS = 10_000;
+/** Size of one piece of a large body parsed (or counted) on one turn of the event loop. */
 const PIECE_CHARS = 32 * 1024;
 
 /** Lets other requests and timers run between two pieces. */
@@ -36,8 +46,28 @@ export function parseForm(text: string, into: Params): Params {
   return into;
 }
 
-/** parseForm in pieces cut at '&' (a piece is itself a form, so the result is the same). */
-export async function parseFormInPieces(text: string, into: Params): Promise<Params> {
+const tooMany = (count: number, limit: number) => orsError('too_many_params', { count, limit });
+
+/** The fields of a form as URLSearchParams sees them: the non-empty runs between '&'. */
+function formFields(text: string): number {
+  let n = 0;
+  let from = 0;
+  while (from <= text.length) {
+    let to = text.indexOf('&', from);
+    if (to < 0) to = text.length;
+    if (to > from) n++;
+    from = to + 1;
+  }
+  return n;
+}
+
+/**
+ * parseForm in pieces cut at '&' (a piece is itself a form, so the result is the same), after the
+ * fields are counted against `maxParams` (a form's fields are counted at ~1 ms per 100k: one turn).
+ */
+export async function parseFormInPieces(text: string, into: Params, maxParams = DEFAULT_MAX_PARAMS): Promise<Params> {
+  const fields = formFields(text);
+  if (fields > maxParams) throw tooMany(fields, maxParams);
   if (text.length <= PIECE_CHARS) return parseForm(text, into);
   let from = 0;
   while (from < text.length) {
@@ -71,6 +101,10 @@ const malformed = (detail: string) => orsError('invalid_body', { reason: `malfor
  */
 class JsonScanner {
   private depth = 0;
+  /** Whether the last structural character opened an object or array (its first entry is next). */
+  private fresh = false;
+  /** Members and elements seen so far, at any depth: ',' outside strings, and each first entry. */
+  entries = 0;
   /** Where the next scan starts. */
   pos: number;
   constructor(private readonly text: string, start: number) { this.pos = start; }
@@ -85,6 +119,10 @@ class JsonScanner {
     let i = this.pos;
     for (; i < stopAt; i++) {
       const c = text.charCodeAt(i);
+      if (this.fresh && c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+        this.fresh = false;
+        if (c !== 125 && c !== 93) this.entries++;
+      }
       if (c === 34) {
         // Jump to the closing quote: one not escaped (preceded by an even run of backslashes).
         let j = i;
@@ -100,11 +138,15 @@ class JsonScanner {
         if (++this.depth > MAX_DATA_DEPTH) {
           throw orsError('invalid_body', { reason: `the data nests deeper than ${MAX_DATA_DEPTH} levels of objects and arrays` });
         }
+        this.fresh = true;
       } else if (c === 125 || c === 93) {
         if (--this.depth === 0) { this.pos = i + 1; return { stop: 'closed', at: i }; }
-      } else if (c === 44 && this.depth === 1 && i >= cutFrom) {
-        this.pos = i + 1;
-        return { stop: 'cut', at: i };
+      } else if (c === 44) {
+        this.entries++;
+        if (this.depth === 1 && i >= cutFrom) {
+          this.pos = i + 1;
+          return { stop: 'cut', at: i };
+        }
       }
     }
     this.pos = i;
@@ -116,24 +158,28 @@ function parseWhole(text: string): unknown {
   try { return JSON.parse(text); } catch (e) { throw malformed((e as Error).message); }
 }
 
-/** JSON.parse with the nesting limit, in one call (for bodies this node makes itself). */
-export function parseJsonNow(text: string): unknown {
-  new JsonScanner(text, 0).scan(text.length, Infinity);
+/** JSON.parse with the nesting and parameter limits, in one call (for bodies this node makes itself). */
+export function parseJsonNow(text: string, maxParams = Infinity): unknown {
+  const scanner = new JsonScanner(text, 0);
+  scanner.scan(text.length, Infinity);
+  if (scanner.entries > maxParams) throw tooMany(scanner.entries, maxParams);
   return parseWhole(text);
 }
 
 /**
- * JSON.parse with the nesting limit. A large top-level object is parsed a piece of members at a
- * time (each piece a JSON object of its own); other large values are checked in slices, then parsed.
+ * JSON.parse with the nesting and parameter limits. The text is first checked and its entries
+ * counted in slices (a refused body builds nothing); then a large top-level object is parsed a
+ * piece of members at a time (each piece a JSON object of its own) and other values in one call.
  */
-export async function parseJson(text: string): Promise<unknown> {
-  if (text.length <= PIECE_CHARS) return parseJsonNow(text);
+export async function parseJson(text: string, maxParams = DEFAULT_MAX_PARAMS): Promise<unknown> {
+  if (text.length <= PIECE_CHARS) return parseJsonNow(text, maxParams);
+  const counter = new JsonScanner(text, 0);
+  while (counter.scan(counter.pos + PIECE_CHARS, Infinity).stop === 'more') await nextTurn();
+  if (counter.entries > maxParams) throw tooMany(counter.entries, maxParams);
   const open = text.search(/\S/);
   const scanner = new JsonScanner(text, Math.max(open, 0));
-  if (text.charCodeAt(open) !== 123) {
-    for (let r = scanner.scan(scanner.pos + PIECE_CHARS, Infinity); r.stop === 'more'; r = scanner.scan(scanner.pos + PIECE_CHARS, Infinity)) await nextTurn();
-    return parseWhole(text);
-  }
+  // Checked already: the count stopped at the end of the outermost value (or of the text).
+  if (text.charCodeAt(open) !== 123) return parseWhole(text);
   const out: Params = {};
   let from = open;
   for (;;) {

@@ -40,7 +40,7 @@ import { restoreNode } from '../cluster/restore.js';
  * document exactly as the server would, vendor elements included.
  */
 export function documentCompileOptions(config: OrsConfig, node: () => NodeContext): DocumentsOptions['compile'] {
-  return { customActions: orchestrationActions(node), expressionErrors: config.applications['expression-errors'], scriptTimeoutMs: config.applications['script-timeout'], scriptMemoryMb: config.applications['script-memory'] };
+  return { customActions: orchestrationActions(node), expressionErrors: config.applications['expression-errors'], scriptTimeoutMs: config.applications['script-timeout'], scriptMemoryMb: config.applications['script-memory'], maxScriptSize: config.applications['max-script-size'] };
 }
 
 export interface OrsNodeOptions {

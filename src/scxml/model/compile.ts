@@ -13,7 +13,11 @@ import { ScxmlDocumentError } from './errors.js';
 import { lintDocument } from './lint.js';
 import { parseXmlSteps, runSteps, type XmlElement } from './xml.js';
 import { buildStates } from './states.js';
+import { precompileUnits } from './precompile.js';
 import type { CompiledDocument } from './types.js';
+
+/** Default of CompileOptions.maxScriptSize (applications.max-script-size): 64 KiB of code per unit. */
+export const MAX_SCRIPT_SIZE = 65_536;
 
 const refuseEverySrc = (src: string): string => {
   throw new Error(`no resource loader is configured, so "${src}" cannot be read`);
@@ -83,7 +87,9 @@ function* build(source: string, options: CompileOptions, sink: DiagnosticSink): 
     customActions: options.customActions ?? {},
     loadResource: (src) => load(src, options.uri),
     sink,
+    maxScriptSize: options.maxScriptSize ?? MAX_SCRIPT_SIZE,
   });
+  yield* precompileUnits(root, dm, options.maxScriptSize ?? MAX_SCRIPT_SIZE);
   const built = yield* buildStates(root, content, sink);
   yield* lintDocument(root, built.states, sink);
   if (sink.errors.length > 0) return undefined; // collect mode: the errors are the result

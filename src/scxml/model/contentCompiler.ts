@@ -14,6 +14,8 @@ export interface ContentCompilerOptions {
   readonly customActions: CustomActionRegistry;
   readonly loadResource: (src: string) => string;
   readonly sink: DiagnosticSink;
+  /** Most characters of code in one unit (CompileOptions.maxScriptSize). */
+  readonly maxScriptSize: number;
 }
 
 export function createContentCompiler(o: ContentCompilerOptions): ContentCompiler {
@@ -22,6 +24,11 @@ export function createContentCompiler(o: ContentCompilerOptions): ContentCompile
   };
   /** Compile, or keep the fault for run time when the document asked for W3C 'raise' semantics. */
   function guarded<T>(el: XmlElement, what: string, text: string, compile: () => T): T | DeferredFault {
+    // A limit, not a fault of the code: refused in either expressionErrors mode.
+    if (text.length > o.maxScriptSize) {
+      fail(el, `${what} holds ${text.length} characters of code, more than applications.max-script-size (${o.maxScriptSize}): ` +
+        'split it into smaller scripts, or raise the limit');
+    }
     try {
       return compile();
     } catch (e) {

@@ -10,7 +10,7 @@ import { queryBody } from './query.js';
 
 export async function event(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   refuseIfDraining(ctx);
-  const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
+  const params = await readParams(req, t.query, ctx.config.orchestration);
   const wait = takeControl(params, '_wait');
   if (wait !== undefined && wait !== 'processed') throw orsError('invalid_parameter', { name: '_wait', expected: '"processed" (or left out)' });
   // No lookup first: deliver's answer says whether the session runs (checkDelivered turns it into the error).

@@ -14,7 +14,7 @@ export function quarantine(ctx: NodeContext, _req: IncomingMessage, res: ServerR
 }
 
 export async function quarantineRelease(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
-  const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
+  const params = await readParams(req, t.query, ctx.config.orchestration);
   const session = takeControl(params, 'session');
   if (typeof session === 'string' && session !== '') {
     if (!(await ctx.releaseSession(session))) throw orsError('session_not_found', { sessionid: session });

@@ -7,7 +7,7 @@ import { checkDelivered, refuseIfDraining, runningSession } from './common.js';
 
 export async function request(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: Target): Promise<void> {
   refuseIfDraining(ctx);
-  const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
+  const params = await readParams(req, t.query, ctx.config.orchestration);
   runningSession(ctx, t.sessionid);
   const requestid = ctx.requests.hold(t.sessionid, res);
   try {

@@ -13,7 +13,7 @@ export async function start(ctx: NodeContext, req: IncomingMessage, res: ServerR
   // SPEC §3: a backup creates no sessions; it redirects the start to its node's primary (no cookie:
   // there is no session yet), or answers 503 no_primary when it knows no live one.
   if (ctx.role === 'backup') { redirectOrRefuse(ctx, res, ctx.nodeId, '', t.path, t.query, t.redirected); return; }
-  const params = await readParams(req, t.query, ctx.config.orchestration['max-body-size']);
+  const params = await readParams(req, t.query, ctx.config.orchestration);
   const src = takeControl(params, 'src');
   if (typeof src !== 'string' || src === '') throw orsError('missing_src', {});
   const idealtime = parseIdealtime(takeControl(params, 'idealtime'));
