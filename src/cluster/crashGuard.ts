@@ -85,7 +85,7 @@ export class CrashGuard {
    * suspects or quarantined sessions, and starts this primary's own record. Throws CrashGuardFenced
    * when the lease was lost meanwhile.
    */
-  async promote(lease: Lease): Promise<{ readonly probation: boolean; readonly quarantined: readonly QuarantinedSession[] }> {
+  async promote(lease: Lease): Promise<{ readonly probation: boolean; readonly suspects: readonly string[]; readonly quarantined: readonly QuarantinedSession[] }> {
     const { store, nodeId } = this.options;
     this.lease = lease;
     this.alone = undefined;
@@ -129,7 +129,7 @@ export class CrashGuard {
     this.probationUntil = unclean ? this.now() + this.probationMs : 0;
     set['state'] = JSON.stringify({ epoch: lease.epoch, mode: unclean ? 'probation' : 'stable', at: this.now() } satisfies GuardState);
     await this.write(set, del);
-    return { probation: unclean, quarantined: [...this.quarantined.values()] };
+    return { probation: unclean, suspects: [...this.suspects.keys()], quarantined: [...this.quarantined.values()] };
   }
 
   /** Whether this primary is on probation now (its batches record their intent first). */

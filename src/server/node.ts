@@ -315,8 +315,8 @@ export class OrsNode implements NodeContext {
   private async promote(epoch: number): Promise<void> {
     const guard = this.crashGuard;
     if (this.persists && guard !== undefined) {
-      const { probation, quarantined } = await guard.promote({ epoch, processId: this.processId });
-      if (probation) this.log.warn({ epoch, quarantined: quarantined.map((q) => q.sessionid) }, 'crash guard: probation (the previous primary did not release its lease)');
+      const { probation, suspects, quarantined } = await guard.promote({ epoch, processId: this.processId });
+      if (probation) this.log.warn({ epoch, suspects, quarantined: quarantined.map((q) => q.sessionid) }, 'crash guard: probation (the previous primary did not release its lease)');
       for (const q of quarantined) this.log.warn({ sessionid: q.sessionid, crashes: q.crashes, since: new Date(q.since).toISOString() }, 'crash guard: session quarantined, kept in the store and not run');
       const r = await restoreNode({
         store: this.requireStore(),
