@@ -105,6 +105,9 @@ export class OrsNode implements NodeContext {
   persistence: Persistence | undefined;
   /** Sessions that keep crashing their process (docs/cluster.md); created by listen() when the node persists. */
   crashGuard: CrashGuard | undefined;
+  /** Sessions a failed commit dropped, until they are back from the store (recoverSoon). */
+  private readonly dropped = new Set<string>();
+  private recovery: Promise<void> | undefined;
   draining = false;
   private readonly options: OrsNodeOptions;
   private ownsStore = false;
@@ -338,6 +341,7 @@ export class OrsNode implements NodeContext {
       this.crashGuard?.demoted();
       const err = orsError('no_primary', { node: this.nodeId });
       const dropped = this.manager.dropAll(err);
+      this.dropped.clear();
       this.scheduled.close();
       this.requests.close();
       if (dropped > 0) this.log.warn({ epoch, reason, dropped }, 'sessions dropped: this process is no longer the primary');
@@ -424,8 +428,43 @@ export class OrsNode implements NodeContext {
     for (const id of ids) {
       this.scheduled.cancel(id, false);
       this.requests.failSession(id, err);
+      this.dropped.add(id);
     }
-    this.log.error({ sessions: ids.length, err: err.message }, 'commit failed: its sessions are dropped until the node is restored from the store');
+    this.log.error({ sessions: ids.length, err: err.message }, 'commit failed: its sessions are dropped until they are restored from the store');
+    this.recoverSoon();
+  }
+
+  /**
+   * Sessions a failed commit dropped come back from their last committed state as soon as the store
+   * answers again, while this process stays primary (a process that loses the lease drops everything,
+   * and the new primary restores it). Until then their calls are answered 503 not_persisted.
+   */
+  private recoverSoon(): void {
+    if (this.recovery !== undefined || !this.persists) return;
+    this.recovery = (async () => {
+      for (let attempt = 0; this.dropped.size > 0 && !this.draining; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2000)));
+        if (this.role !== 'primary') { this.dropped.clear(); break; }
+        try {
+          const guard = this.crashGuard;
+          const r = await restoreNode({
+            store: this.requireStore(), nodeId: this.nodeId, manager: this.manager,
+            compile: (text, uri) => this.documents.compileStored(text, uri),
+            onRecord: (id, kind, data, doc) => this.restoreRecord(id, kind, data, doc),
+            onRefused: (id, reason) => this.log.warn({ sessionid: id, reason }, 'session not restored'),
+            skip: (id) => guard?.isQuarantined(id) === true,
+          });
+          this.log.info({ restored: r.restored, ms: Math.round(r.ms) }, 'sessions dropped by a failed commit restored from the store');
+          this.dropped.clear();
+        } catch (e) {
+          if (attempt === 0) this.log.warn({ err: (e as Error).message }, 'restoring the dropped sessions failed: retrying');
+        }
+      }
+    })().finally(() => { this.recovery = undefined; if (this.dropped.size > 0) this.recoverSoon(); });
+  }
+
+  recovering(sessionid: string): boolean {
+    return this.dropped.has(sessionid);
   }
 
   /**

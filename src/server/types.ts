@@ -42,6 +42,8 @@ export interface NodeContext {
    * (orchestration.max-tree-sessions). Counts the sessions started.
    */
   startSession(doc: CompiledDocument, params: Record<string, unknown>, sessionid: string, idealtime?: number, depth?: number, tree?: SessionTree): void;
+  /** Whether a failed commit dropped this session and it is not back from the store yet (its calls get 503, not 404). */
+  recovering(sessionid: string): boolean;
   /** Sessions the crash guard keeps in the store and out of memory (docs/cluster.md); [] without persistence. */
   quarantinedSessions(): readonly QuarantinedSession[];
   /** Lifts a session's crash quarantine and restores it from the store; false when it was not quarantined. */

@@ -20,6 +20,15 @@ function notRunning(ctx: NodeContext, sessionid: string): Error {
   if (ctx.finished.get(sessionid)) return orsError('session_finished', { sessionid });
   const s = ctx.scheduled.get(sessionid);
   if (s) return orsError('session_not_started', { sessionid, idealtime: s.idealtime });
+  return unknownSession(ctx, sessionid);
+}
+
+/**
+ * A session this process does not run: unknown, or dropped by a failed commit and not yet back from
+ * the store (docs/persistence.md) — then the client is told to retry, not that it does not exist.
+ */
+export function unknownSession(ctx: NodeContext, sessionid: string): Error {
+  if (ctx.recovering(sessionid)) return orsError('not_persisted', { reason: `session ${sessionid} is being restored from the store after a failed write: retry in a moment` });
   return orsError('session_not_found', { sessionid });
 }
 

@@ -5,6 +5,7 @@ import type { SessionHandle } from '../../session/types.js';
 import { readBody, sendJson } from '../http.js';
 import type { Target } from '../router.js';
 import type { NodeContext } from '../types.js';
+import { unknownSession } from './common.js';
 
 /**
  * The largest data model (approximateSize) a query shows: building and serialising the JSON view
@@ -36,7 +37,7 @@ export function queryBody(ctx: NodeContext, sessionid: string): Record<string, u
   }
   const s = ctx.scheduled.get(sessionid);
   if (s) return { sessionid, name: null, node: ctx.nodeId, status: 'scheduled', idealtime: s.idealtime, configuration: [], datamodel: {} };
-  throw orsError('session_not_found', { sessionid });
+  throw unknownSession(ctx, sessionid);
 }
 
 /**

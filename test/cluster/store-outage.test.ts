@@ -1,0 +1,71 @@
+// The store goes away under steady load and comes back: a Redis restart (kill -9, AOF with fsync
+// always, same port) and every connection dropped (CLIENT KILL). Events the node could not store are
+// answered with an error (503 not_persisted, or no_primary while it stands down), never 2xx; after
+// the store is back the node serves again and every session has processed each acknowledged event
+// exactly once: acked ≤ count ≤ acked + uncertain.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventLoad } from '../helpers/load.js';
+import { heartbeat, orsStart, until, type OrsProcess } from '../helpers/pair.js';
+import { redisCli, startRedisServer, type RedisServer } from '../helpers/redis.js';
+import type { TestContext } from 'node:test';
+
+const SESSIONS = 40;
+
+let redis: RedisServer;
+before(async () => { redis = await startRedisServer({ aof: true }); });
+after(async () => { await redis.stop(); });
+
+async function underLoad(t: TestContext, node: number, outage: () => Promise<void>): Promise<void> {
+  const flags = ['--node-id', String(node), '--store', `redis://127.0.0.1:${redis.port}`];
+  const procs: OrsProcess[] = [await orsStart(t, flags), await orsStart(t, flags)];
+  const primary = async (): Promise<OrsProcess> => {
+    let found: OrsProcess | undefined;
+    await until('a primary', async () => {
+      const hb = await Promise.all(procs.map((p) => heartbeat(p.url, 1000)));
+      found = procs[hb.indexOf(200)];
+      return found !== undefined;
+    }, 20_000);
+    return found!;
+  };
+  const first = await primary();
+  const sids: string[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const r = await fetch(`${first.url}/scxml/session/start`, { method: 'POST', body: new URLSearchParams({ src: 'counter.scxml', period: '1000' }) });
+    sids.push(((await r.json()) as { sessionid: string }).sessionid);
+  }
+  const load = new EventLoad({ sessions: sids, urlsOf: () => procs.map((p) => p.url) });
+  load.start();
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = load.acked;
+  await outage();
+  const serving = await primary();
+  // Some events acknowledged after the store came back.
+  const backAt = load.acked;
+  await until('events acknowledged again', () => load.acked > backAt + 50, 15_000);
+  await load.stop();
+  t.diagnostic(`${before} acknowledged before the outage, ${load.acked} in all; statuses ${JSON.stringify([...load.statuses])}`);
+  for (const sid of sids) {
+    const r = await fetch(`${serving.url}/scxml/session/${sid}/query`);
+    const body = await r.json() as { datamodel: { count: number } };
+    assert.equal(r.status, 200, `${sid}: ${JSON.stringify(body)}`);
+    const tally = load.tally.get(sid)!;
+    assert.ok(body.datamodel.count >= tally.acked, `${sid}: processed ${body.datamodel.count} < acknowledged ${tally.acked}`);
+    assert.ok(body.datamodel.count <= tally.acked + tally.uncertain, `${sid}: processed ${body.datamodel.count} > acknowledged ${tally.acked} + uncertain ${tally.uncertain}`);
+  }
+}
+
+test('a Redis restart (kill -9, AOF) under steady load: no acknowledged event lost, the node serves again', { timeout: 90_000 }, async (t) => {
+  await underLoad(t, 71, async () => {
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 500));
+    await redis.start();
+  });
+});
+
+test('every connection to Redis dropped (CLIENT KILL) under steady load: no acknowledged event lost', { timeout: 90_000 }, async (t) => {
+  await underLoad(t, 72, async () => {
+    redisCli(redis.port, 'CLIENT', 'KILL', 'TYPE', 'normal');
+    redisCli(redis.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub');
+  });
+});
