@@ -150,8 +150,9 @@ export class CrashGuard {
    * Before a batch: outside probation, undefined (run everything at once, no store write). On probation,
    * records the intent and resolves with what may run: a suspect alone, or the whole batch.
    */
-  planBatch(candidates: readonly string[]): Promise<BatchPlan> | undefined {
+  planBatch(candidatesOf: () => readonly string[]): Promise<BatchPlan> | undefined {
     if (!this.onProbation) return this.leaveProbation();
+    const candidates = candidatesOf();
     // The suspect with the most deaths alone first: the likeliest culprit is settled soonest.
     let suspect: string | undefined;
     for (const id of candidates) {

@@ -182,7 +182,7 @@ export class OrsNode implements NodeContext {
       maxSessionMemory: o['max-session-memory'],
       admit: (doc) => this.quarantine.check(doc),
       commit: options.commit ?? (this.persists ? (changes) => this.persistence!.commit(changes) : undefined),
-      planBatch: (candidates) => this.crashGuard?.planBatch(candidates),
+      planBatch: this.persists ? (candidates) => this.crashGuard?.planBatch(candidates) : undefined,
       batchRan: (ids) => this.suspectsRan(ids),
       onCommitFailed: (ids, error) => this.commitFailed(ids, error),
       onNotPersistable: (h, reason) => this.log.warn({ sessionid: h.id, uri: h.document.uri, reason }, 'session not persisted: it runs on, but a failover loses it'),

@@ -392,7 +392,7 @@ export class SessionManager implements CommitHost {
     // batch queued for the same turn would double every turn until the check phase starved timers
     // and I/O (ten invoke fan-outs: 450 ms without a heartbeat).
     if (this.closed) return;
-    const plan = this.options.planBatch?.(this.candidates());
+    const plan = this.options.planBatch?.(() => this.candidates());
     if (plan === undefined) { this.runSlice(undefined); return; }
     plan.then(
       ({ run }) => { this.runSlice(new Set(run)); this.options.batchRan?.(run); },

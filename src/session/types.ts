@@ -95,9 +95,9 @@ export interface SessionManagerOptions {
   /**
    * Before a batch of sessions runs: undefined lets it run at once; a promise (the crash guard on
    * probation, src/cluster/crashGuard.ts) delays it until the ids about to run are recorded, and says
-   * which of `candidates` (at most PLANNED_BATCH of the runnable, in turn order) may run.
+   * which of the candidates (at most 256 of the runnable, in turn order; built only when asked) may run.
    */
-  readonly planBatch?: (candidates: readonly string[]) => Promise<{ readonly run: readonly string[] }> | undefined;
+  readonly planBatch?: (candidates: () => readonly string[]) => Promise<{ readonly run: readonly string[] }> | undefined;
   /** A planned batch ran these sessions (their states are in the group being committed). */
   readonly batchRan?: (ids: readonly string[]) => void;
   /** New session ids: no '.', unique. @default random 20 hex chars */
