@@ -428,7 +428,8 @@ export class OrsNode implements NodeContext {
     for (const id of ids) {
       this.scheduled.cancel(id, false);
       this.requests.failSession(id, err);
-      this.dropped.add(id);
+      // Only a node that restores from its store gets them back by itself (recoverSoon).
+      if (this.persists) this.dropped.add(id);
     }
     this.log.error({ sessions: ids.length, err: err.message }, 'commit failed: its sessions are dropped until they are restored from the store');
     this.recoverSoon();

