@@ -42,8 +42,8 @@ export interface Ors {
 const KEEP = /^HA: |^sessions restored from the store|^sessions dropped|^crash guard/;
 
 /** One `ors start` on `port` with `flags` (e.g. --node-id, --store, --external-url); resolves when it listens. */
-export async function orsStart(port: number, flags: readonly string[]): Promise<Ors> {
-  const args = [join(REPO, 'bin/ors.js'), 'start', '--listen', `127.0.0.1:${port}`, '--apps', join(REPO, 'test/fixtures'),
+export async function orsStart(port: number, flags: readonly string[], nodeArgs: readonly string[] = []): Promise<Ors> {
+  const args = [...nodeArgs, join(REPO, 'bin/ors.js'), 'start', '--listen', `127.0.0.1:${port}`, '--apps', join(REPO, 'test/fixtures'),
     '--log-format', 'json', ...flags];
   const child = track(spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ORS_CONFIG: '' } }));
   const lines: LogLine[] = [];
