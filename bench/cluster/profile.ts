@@ -4,7 +4,7 @@
  * `node --cpu-prof`, restores them, serves, and is stopped with SIGTERM (the profile is written at exit).
  * Prints the new primary's log breakdown and the functions with the most self time in its profile.
  *
- *   FAILOVER_SESSIONS=10000 npm run bench:cluster:profile
+ *   FAILOVER_SESSIONS=10000 [BACKUP_NODE_ARGS="--max-semi-space-size=32"] npm run bench:cluster:profile
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -40,7 +40,9 @@ try {
   const flags = ['--node-id', '74', '--store', `redis://127.0.0.1:${redis.port}`];
   const primary = await orsStart(await freePort(), flags);
   await until(async () => (await heartbeat(primary.url)) === 200);
-  const backup = await orsStart(await freePort(), flags, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  // BACKUP_NODE_ARGS: extra node flags for the restoring process, e.g. "--max-semi-space-size=32" to see the GC's share.
+  const extra = (process.env['BACKUP_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const backup = await orsStart(await freePort(), flags, ['--cpu-prof', '--cpu-prof-dir', dir, ...extra]);
   await until(async () => (await heartbeat(backup.url)) === 503);
   let claimed = 0;
   await Promise.all(Array.from({ length: 32 }, async () => {
