@@ -7,7 +7,8 @@
  *     - ORS memory: each node one `ors start --store memory` (no pair: a memory store is one process's);
  *     - bare node:http (bench/http/bare-server.mjs answering a body the size of an event's answer).
  *     autocannon POSTs `inc` events to rotating session paths with each session's ORSSESSIONID cookie,
- *     so the external balancer routes each to its owner (SPEC §3). Medians of RUNS runs.
+ *     so the external balancer routes each to its owner (SPEC §3). Medians of RUNS runs. Then the same
+ *     three hit directly, one node each (no balancer, whose own CPU caps the figures above).
  *  2. Failover: a third node (primary + backup + its per-node HAProxy) holding FAILOVER_SESSIONS idle
  *     counter sessions (a 60 s tick); KILLS times kill -9 of its current primary, timing until the
  *     backup answers /heartbeat 200 AND its ors_sessions_active is FAILOVER_SESSIONS AND a query of
