@@ -8,7 +8,9 @@ import { hostname } from 'node:os';
 import { MemoryStore, connectRedisStore, parseRedisNodes, type RedisEndpoint, type Store, type StoreHooks } from '../store/index.js';
 
 /** The `persistence` options this needs (structurally the config's PersistenceOptions). */
-export type StoreChoice = { readonly type: 'memory' } | { readonly type: 'redis'; readonly 'redis-nodes': string };
+export type StoreChoice =
+  | { readonly type: 'memory' }
+  | { readonly type: 'redis'; readonly 'redis-nodes': string; readonly 'wait-replicas'?: number; readonly 'wait-timeout'?: number };
 
 /**
  * `persistence.redis-nodes` as endpoints: `host:port` entries separated by commas, each optionally
@@ -32,5 +34,8 @@ export async function openStore(choice: StoreChoice, hooks: StoreHooks): Promise
   // In-process calls have no latency worth a sample, and timing each commit would cost the hot path:
   // ors_store_latency_seconds stays registered with no samples on the embedded store.
   if (choice.type === 'memory') return new MemoryStore({ log: hooks.log });
-  return connectRedisStore({ nodes: storeEndpoints(choice['redis-nodes']), ...hooks });
+  // persistence.wait-replicas: each commit is acknowledged only once that many replicas have it (docs/cluster.md).
+  const replicas = choice['wait-replicas'] ?? 0;
+  const wait = replicas > 0 ? { waitReplicas: replicas, waitTimeoutMs: choice['wait-timeout'] ?? 250 } : {};
+  return connectRedisStore({ nodes: storeEndpoints(choice['redis-nodes']), ...wait, ...hooks });
 }

@@ -157,7 +157,19 @@ export function loadConfig(input: LoadInput): OrsConfig {
   if (renew * 15 > ttl * 4) {
     throw new ConfigError('orchestration.lease-renew-interval', `bad option orchestration.lease-renew-interval = ${renew}: must be at most ${Math.floor(ttl * 4 / 15)} (a third of 4/5 of orchestration.lease-ttl ${ttl}), so that a primary renews three times before it must stop serving`);
   }
-  const persistence = p['type'] === 'redis' ? { type: 'redis', 'redis-nodes': p['redis-nodes'] } : { type: 'memory' };
+  const replicas = p['wait-replicas'] as number;
+  const wait = p['wait-timeout'] as number;
+  if (replicas > 0 && p['type'] !== 'redis') {
+    throw new ConfigError('persistence.wait-replicas', `bad option persistence.wait-replicas = ${replicas}: replicas exist only with persistence.type redis (--store redis://HOST:PORT); leave it 0 on the embedded store`);
+  }
+  // WAIT blocks the store connection, and the lease renewals share it: a renew can queue behind one WAIT,
+  // the next one behind another, and both must fit before the primary's serving deadline (docs/cluster.md).
+  if (replicas > 0 && wait * 2 + renew > ttl * 4 / 5) {
+    throw new ConfigError('persistence.wait-timeout', `bad option persistence.wait-timeout = ${wait}: with wait-replicas it must be at most ${Math.floor((ttl * 4 / 5 - renew) / 2)} ms ((4/5 of orchestration.lease-ttl ${ttl} − lease-renew-interval ${renew}) / 2), or a replica that stops answering would make the primary lose its lease`);
+  }
+  const persistence = p['type'] === 'redis'
+    ? { type: 'redis', 'redis-nodes': p['redis-nodes'], ...(replicas > 0 ? { 'wait-replicas': replicas, 'wait-timeout': wait } : {}) }
+    : { type: 'memory' };
   return { ...out, persistence } as unknown as OrsConfig;
 }
 

@@ -129,6 +129,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'orchestration.lease-poll-interval', flag: 'lease-poll-interval', env: 'ORS_LEASE_POLL_INTERVAL', default: 50, parse: integer(10, 60_000, 'a whole number of milliseconds from 10 to 60000, e.g. 50') },
   { path: 'persistence.type', flag: 'persistence-type', env: 'ORS_PERSISTENCE_TYPE', default: 'memory', parse: oneOf(['memory', 'redis'] as const) },
   { path: 'persistence.redis-nodes', flag: 'redis-nodes', env: 'ORS_REDIS_NODES', default: undefined, parse: optionalString },
+  // Redis WAIT after each commit (docs/cluster.md "What a Redis failover can and cannot lose"); 0 = off.
+  { path: 'persistence.wait-replicas', flag: 'wait-replicas', env: 'ORS_WAIT_REPLICAS', default: 0, parse: integer(0, 16, 'a whole number of replicas from 0 to 16, e.g. 1 (0: do not wait)') },
+  { path: 'persistence.wait-timeout', flag: 'wait-timeout', env: 'ORS_WAIT_TIMEOUT', default: 250, parse: integer(1, 1999, 'a whole number of milliseconds from 1 to 1999 (below the store\'s 2000 ms command timeout), e.g. 250') },
   { path: 'applications.roots', flag: 'apps', env: 'ORS_APPS', repeatable: true, default: ['./apps'], parse: stringList, relativeTo: resolveRoots },
   { path: 'applications.routes', flag: 'routes', env: 'ORS_ROUTES', default: {}, parse: stringMap },
   { path: 'applications.queues', flag: 'queues', env: 'ORS_QUEUES', default: {}, parse: stringMap },

@@ -68,7 +68,14 @@ export interface OrchestrationOptions {
 /** Where the cluster keeps shared state. @default { type: 'memory' } */
 export type PersistenceOptions =
   | { readonly type: 'memory' }
-  | { readonly type: 'redis'; readonly 'redis-nodes': string };
+  | {
+    readonly type: 'redis';
+    readonly 'redis-nodes': string;
+    /** Replicas that must acknowledge each commit (Redis WAIT); absent when 0 (the default: no wait). */
+    readonly 'wait-replicas'?: number;
+    /** Milliseconds a commit waits for them; present with wait-replicas. @default 250 */
+    readonly 'wait-timeout'?: number;
+  };
 
 export interface ApplicationOptions {
   /**
