@@ -97,12 +97,11 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
     o.onRefused?.(id, reason);
   };
 
-  const raw: { id: string; data: string }[] = [];
-  for await (const page of o.store.readSessions(o.nodeId, { pageSize: o.pageSize ?? 1000 })) raw.push(...page);
-
   const sessions: SessionEnvelope[] = [];
   const records: { id: string; e: Envelope }[] = [];
-  await sliced(raw, sliceMs, longest, (r) => {
+  // Each page is decoded as it arrives, so its text can be collected while the next one is read
+  // (reading all pages first kept every record's text alive at once: a third of a restore was GC).
+  for await (const page of o.store.readSessions(o.nodeId, { pageSize: o.pageSize ?? 1000 })) await sliced(page, sliceMs, longest, (r) => {
     let e: Envelope;
     try {
       e = decodeEnvelope(r.data);

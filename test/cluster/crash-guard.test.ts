@@ -1,6 +1,6 @@
 // A session that kills every process running it must not take each new primary of its node down in
 // turn (issue 7, "Failover"; docs/cluster.md "Sessions that crash their process"). The crash is
-// simulated faithfully: test/fixtures/poison.scxml keeps its process busy for 30 ms on every tick, and
+// simulated faithfully: test/fixtures/poison.scxml keeps its process busy for 200 ms on every tick, and
 // the test kills (kill -9) the primary the moment the store shows that session about to run (the crash
 // guard's intent, seen through Redis keyspace notifications) — as a native crash in that session
 // would. The first death is a plain kill -9 (no primary is on probation then). After the deaths
@@ -21,7 +21,9 @@ before(async () => { redis = await startRedisServer(); });
 after(async () => { await redis.stop(); });
 
 test('a session that crashes its process is quarantined after at most four deaths; the next primary survives and an operator can release it', { timeout: 120_000 }, async (t) => {
-  const flags = ['--node-id', String(NODE), '--store', `redis://127.0.0.1:${redis.port}`];
+  // Each poison run keeps its process busy 200 ms (macrostep-timeout raised for it), so the kill the
+  // test sends on seeing the intent lands inside the run even on a loaded machine.
+  const flags = ['--node-id', String(NODE), '--store', `redis://127.0.0.1:${redis.port}`, '--macrostep-timeout', '1000'];
   const procs: OrsProcess[] = [await orsStart(t, flags), await orsStart(t, flags)];
   const alive = (p: OrsProcess): boolean => p.child.exitCode === null && p.child.signalCode === null;
   const primary = async (): Promise<OrsProcess> => {
@@ -41,7 +43,7 @@ test('a session that crashes its process is quarantined after at most four death
     return body.sessionid;
   };
   const innocent = await start({ src: 'counter.scxml', period: '60000' });
-  const poison = await start({ src: 'poison.scxml' });
+  const poison = await start({ src: 'poison.scxml', busy: '200', period: '300' });
 
   // The crash model: whenever a primary records that it is about to run the poison session, it dies.
   let deaths = 0;
