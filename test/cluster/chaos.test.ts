@@ -2,23 +2,35 @@
 // load, and restarted (it joins as backup). At the end: no acknowledged event lost (acked ≤ count ≤
 // acked + uncertain for every session), never two primaries of the node at the same moment (both
 // processes' heartbeats sampled together every 50 ms), every session alive with its timers firing.
-// CHAOS_SECONDS shortens or lengthens the run (default 120).
+// CHAOS_SECONDS shortens or lengthens the run (default 120); then the same on a 3-master Redis
+// Cluster for CHAOS_CLUSTER_SECONDS (default 60, to keep the suite's time).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventLoad } from '../helpers/load.js';
 import { heartbeat, orsStart, until, type OrsProcess } from '../helpers/pair.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis.js';
+import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../helpers/redis.js';
+import type { TestContext } from 'node:test';
 
 const SECONDS = Number(process.env['CHAOS_SECONDS'] ?? 120);
+const CLUSTER_SECONDS = Number(process.env['CHAOS_CLUSTER_SECONDS'] ?? 60);
 const KILL_EVERY_MS = 10_000;
 const SESSIONS = 50;
 
 let redis: RedisServer;
-before(async () => { redis = await startRedisServer({ aof: true }); });
-after(async () => { await redis.stop(); });
+let cluster: RedisCluster;
+before(async () => { [redis, cluster] = await Promise.all([startRedisServer({ aof: true }), startRedisCluster(3)]); });
+after(async () => { await redis.stop(); await cluster.stop(); });
 
 test(`chaos: the primary killed with -9 every 10 s for ${SECONDS} s under steady load, restarted as backup each time`, { timeout: (SECONDS + 120) * 1000 }, async (t) => {
-  const flags = ['--node-id', '51', '--store', `redis://127.0.0.1:${redis.port}`];
+  await chaos(t, 51, `redis://127.0.0.1:${redis.port}`, SECONDS);
+});
+
+test(`chaos on a 3-master Redis Cluster: the same for ${CLUSTER_SECONDS} s`, { timeout: (CLUSTER_SECONDS + 120) * 1000 }, async (t) => {
+  await chaos(t, 52, cluster.masters.map((m) => `redis://127.0.0.1:${m.port}`).join(','), CLUSTER_SECONDS);
+});
+
+async function chaos(t: TestContext, node: number, store: string, SECONDS: number): Promise<void> {
+  const flags = ['--node-id', String(node), '--store', store];
   const procs: OrsProcess[] = [await orsStart(t, flags), await orsStart(t, flags)];
   const primary = async (): Promise<OrsProcess> => {
     let found: OrsProcess | undefined;
@@ -84,4 +96,5 @@ test(`chaos: the primary killed with -9 every 10 s for ${SECONDS} s under steady
   // A tick every 500 ms: about 2 a second over the run, less the failover gaps (timers fire late, never lost).
   const expected = (SECONDS * 1000) / 500;
   assert.ok(Math.min(...ticks) >= expected * 0.5, `every session's timer kept firing (fewest ticks ${Math.min(...ticks)} of about ${expected})`);
-});
+}
+
