@@ -6,8 +6,8 @@
 // Cluster for CHAOS_CLUSTER_SECONDS (default 60, to keep the suite's time).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventLoad } from '../helpers/load.js';
-import { heartbeat, orsStart, until, type OrsProcess } from '../helpers/pair.js';
+import { EventLoad, startCounters } from '../helpers/load.js';
+import { currentPrimary, heartbeat, orsStart, type OrsProcess } from '../helpers/pair.js';
 import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../helpers/redis.js';
 import type { TestContext } from 'node:test';
 
@@ -32,21 +32,9 @@ test(`chaos on a 3-master Redis Cluster: the same for ${CLUSTER_SECONDS} s`, { t
 async function chaos(t: TestContext, node: number, store: string, SECONDS: number): Promise<void> {
   const flags = ['--node-id', String(node), '--store', store];
   const procs: OrsProcess[] = [await orsStart(t, flags), await orsStart(t, flags)];
-  const primary = async (): Promise<OrsProcess> => {
-    let found: OrsProcess | undefined;
-    await until('a primary', async () => {
-      const hb = await Promise.all(procs.map((p) => heartbeat(p.url)));
-      found = procs[hb.indexOf(200)];
-      return found !== undefined;
-    }, 15_000);
-    return found!;
-  };
+  const primary = (): Promise<OrsProcess> => currentPrimary(procs);
   const first = await primary();
-  const sids: string[] = [];
-  for (let i = 0; i < SESSIONS; i++) {
-    const r = await fetch(`${first.url}/scxml/session/start`, { method: 'POST', body: new URLSearchParams({ src: 'counter.scxml', period: '500' }) });
-    sids.push(((await r.json()) as { sessionid: string }).sessionid);
-  }
+  const sids = await startCounters(first.url, SESSIONS, 500);
   const load = new EventLoad({ sessions: sids, urlsOf: () => procs.map((p) => p.url) });
   load.start();
 
@@ -83,16 +71,7 @@ async function chaos(t: TestContext, node: number, store: string, SECONDS: numbe
   const survivor = await primary();
   t.diagnostic(`${failovers.length} kills; failover ms ${failovers.join(' ')}; ${load.acked} events acknowledged; statuses ${JSON.stringify([...load.statuses])}; ${samples} heartbeat pairs sampled`);
   assert.equal(overlaps, 0, 'never two primaries at the same moment');
-  const ticks: number[] = [];
-  for (const sid of sids) {
-    const r = await fetch(`${survivor.url}/scxml/session/${sid}/query`);
-    const body = await r.json() as { datamodel: { count: number; ticks: number } };
-    assert.equal(r.status, 200, `${sid} is alive: ${JSON.stringify(body)}`);
-    const tally = load.tally.get(sid)!;
-    assert.ok(body.datamodel.count >= tally.acked, `${sid}: processed ${body.datamodel.count} < acknowledged ${tally.acked}`);
-    assert.ok(body.datamodel.count <= tally.acked + tally.uncertain, `${sid}: processed ${body.datamodel.count} > acknowledged ${tally.acked} + uncertain ${tally.uncertain}`);
-    ticks.push(body.datamodel.ticks);
-  }
+  const { ticks } = await load.verify(survivor.url);
   // A tick every 500 ms: about 2 a second over the run, less the failover gaps (timers fire late, never lost).
   const expected = (SECONDS * 1000) / 500;
   assert.ok(Math.min(...ticks) >= expected * 0.5, `every session's timer kept firing (fewest ticks ${Math.min(...ticks)} of about ${expected})`);

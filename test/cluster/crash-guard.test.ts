@@ -10,7 +10,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { heartbeat, orsStart, until, type OrsProcess } from '../helpers/pair.js';
+import { currentPrimary, heartbeat, orsStart, until, type OrsProcess } from '../helpers/pair.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 
 const NODE = 61;
@@ -26,15 +26,7 @@ test('a session that crashes its process is quarantined after at most four death
   const flags = ['--node-id', String(NODE), '--store', `redis://127.0.0.1:${redis.port}`, '--macrostep-timeout', '1000'];
   const procs: OrsProcess[] = [await orsStart(t, flags), await orsStart(t, flags)];
   const alive = (p: OrsProcess): boolean => p.child.exitCode === null && p.child.signalCode === null;
-  const primary = async (): Promise<OrsProcess> => {
-    let found: OrsProcess | undefined;
-    await until('a primary', async () => {
-      const hb = await Promise.all(procs.map((p) => heartbeat(p.url)));
-      found = procs[hb.indexOf(200)];
-      return found !== undefined;
-    }, 20_000);
-    return found!;
-  };
+  const primary = (): Promise<OrsProcess> => currentPrimary(procs);
   const first = await primary();
   const start = async (form: Record<string, string>): Promise<string> => {
     const r = await fetch(`${first.url}/scxml/session/start`, { method: 'POST', body: new URLSearchParams(form) });

@@ -5,6 +5,27 @@
  * request was sent, or answered 503 not_persisted: in doubt). After any failover the session's own count must lie between the two:
  * acked ≤ count ≤ acked + uncertain. A node's processes are tried in turn; a 307 is followed once.
  */
+import assert from 'node:assert/strict';
+
+/** Starts `n` counter.scxml sessions on `url` with a tick every `periodMs`; their ids. */
+export async function startCounters(url: string, n: number, periodMs: number): Promise<string[]> {
+  const sids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(`${url}/scxml/session/start`, { method: 'POST', body: new URLSearchParams({ src: 'counter.scxml', period: String(periodMs) }) });
+    const body = await r.json() as { sessionid: string };
+    assert.equal(r.status, 200, JSON.stringify(body));
+    sids.push(body.sessionid);
+  }
+  return sids;
+}
+
+/** A counter session's data model, as `url` answers its query (asserted 200). */
+export async function counterOf(url: string, sid: string): Promise<{ count: number; ticks: number }> {
+  const r = await fetch(`${url}/scxml/session/${sid}/query`);
+  const body = await r.json() as { datamodel: { count: number; ticks: number } };
+  assert.equal(r.status, 200, `query of ${sid} on ${url}: ${JSON.stringify(body)}`);
+  return body.datamodel;
+}
 export interface Tally { acked: number; uncertain: number }
 
 export interface LoadOptions {
@@ -44,6 +65,23 @@ export class EventLoad {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.workers);
+  }
+
+  /**
+   * Every session, queried on `url`, processed each acknowledged event exactly once:
+   * acked ≤ count ≤ acked + uncertain. Resolves with each session's ticks and the uncertain total.
+   */
+  async verify(url: string): Promise<{ ticks: number[]; uncertain: number }> {
+    const ticks: number[] = [];
+    let uncertain = 0;
+    for (const [sid, tally] of this.tally) {
+      const dm = await counterOf(url, sid);
+      uncertain += tally.uncertain;
+      assert.ok(dm.count >= tally.acked, `${sid}: processed ${dm.count} < acknowledged ${tally.acked}`);
+      assert.ok(dm.count <= tally.acked + tally.uncertain, `${sid}: processed ${dm.count} > acknowledged ${tally.acked} + uncertain ${tally.uncertain}`);
+      ticks.push(dm.ticks);
+    }
+    return { ticks, uncertain };
   }
 
   get acked(): number {

@@ -95,3 +95,14 @@ export async function until(what: string, ok: () => boolean | Promise<boolean>, 
 
 /** How many log lines of a process start with `prefix`. */
 export const countMessages = (p: OrsProcess, prefix: string): number => p.messages().filter((m) => m.startsWith(prefix)).length;
+
+/** The process of `procs` that answers /heartbeat 200 (the primary); waits up to `ms` for one. */
+export async function currentPrimary(procs: readonly OrsProcess[], ms = 20_000): Promise<OrsProcess> {
+  let found: OrsProcess | undefined;
+  await until('a primary', async () => {
+    const hb = await Promise.all(procs.map((p) => heartbeat(p.url, 1000)));
+    found = procs[hb.indexOf(200)];
+    return found !== undefined;
+  }, ms);
+  return found!;
+}

@@ -8,26 +8,10 @@ import assert from 'node:assert/strict';
 import { Persistence } from '../../src/cluster/persistence.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { findW3cDir, judge, loadCatalog, reportMissing } from '../w3c/catalog.js';
-import { call, startNode, type TestNode } from '../helpers/node.js';
+import { startNode, type TestNode } from '../helpers/node.js';
+import { runThroughServer } from '../w3c/throughServer.js';
 
 const dir = findW3cDir();
-const LIMIT_MS = 40_000;
-
-async function run(node: TestNode, document: string): Promise<{ outcome: 'done' | 'rejected' | 'timeout' | 'error'; configuration: string[]; detail: string }> {
-  const started = await call(node.url, '/scxml/session/start', { form: { src: document.slice(dir!.length + 1) } });
-  if (started.status === 422) return { outcome: 'rejected', configuration: [], detail: started.text };
-  if (started.status !== 200) return { outcome: 'error', configuration: [], detail: `start answered ${started.status}: ${started.text}` };
-  const sid = started.body.sessionid as string;
-  const deadline = Date.now() + LIMIT_MS;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = (await call(node.url, `/scxml/session/${sid}/query`)).body;
-    if (last?.status === 'done') return { outcome: 'done', configuration: last.configuration, detail: '' };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { outcome: 'timeout', configuration: last?.configuration ?? [], detail: 'still running' };
-}
-
 if (!dir) {
   reportMissing('the W3C run through a persisting node');
   test('W3C through a persisting node', { skip: 'shared/w3c-scxml is missing' }, () => {});
@@ -46,7 +30,7 @@ if (!dir) {
 
   test('every automatic W3C document, Basic HTTP included, passes through a node that commits before its effects', async () => {
     const tests = loadCatalog(dir).filter((t) => t.group !== 'manual');
-    const runs = tests.flatMap((t) => t.documents.map((d) => ({ t, d, outcome: run(node, d) })));
+    const runs = tests.flatMap((t) => t.documents.map((d) => ({ t, d, outcome: runThroughServer(node, dir, d) })));
     const failed: string[] = [];
     for (const { t, d, outcome } of runs) {
       const row = judge(t, d, await outcome);

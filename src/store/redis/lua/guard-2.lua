@@ -7,10 +7,9 @@
   Returns {1}                 written
           {0, currentEpoch}   fenced: the lease expired (-1) or belongs to another epoch or process
 ]]
-local lease = redis.call('HMGET', KEYS[1], 'epoch', 'process')
-if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then
-  return { 0, tonumber(lease[1] or '-1') }
-end
+-- @include fence
+local refused = fenceRefusal(KEYS[1], ARGV[1], ARGV[2])
+if refused then return refused end
 local nSet, nDel = tonumber(ARGV[3]), tonumber(ARGV[4])
 local i = 5
 for _ = 1, nSet do

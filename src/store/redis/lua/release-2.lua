@@ -7,10 +7,9 @@
           {0, currentEpoch}   fenced: not held by this process under this epoch (-1: no lease)
 ]]
 -- @include nodeEntry
-local lease = redis.call('HMGET', KEYS[1], 'process', 'epoch')
-if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then
-  return { 0, tonumber(lease[2] or '-1') }
-end
+-- @include fence
+local refused = fenceRefusal(KEYS[1], ARGV[2], ARGV[1])
+if refused then return refused end
 redis.call('DEL', KEYS[1])
 redis.call('PUBLISH', ARGV[3], nodeEntry(KEYS[1], KEYS[2], ARGV[4]))
 return { 1 }

@@ -6,10 +6,9 @@
           {0, currentEpoch}   fenced: the lease expired (-1) or another acquisition holds it
 ]]
 -- @include nodeEntry
-local lease = redis.call('HMGET', KEYS[1], 'process', 'epoch')
-if lease[1] ~= ARGV[1] or lease[2] ~= ARGV[2] then
-  return { 0, tonumber(lease[2] or '-1') }
-end
+-- @include fence
+local refused = fenceRefusal(KEYS[1], ARGV[2], ARGV[1])
+if refused then return refused end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', ARGV[4], nodeEntry(KEYS[1], KEYS[2], ARGV[5]))
 return { 1 }
