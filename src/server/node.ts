@@ -343,7 +343,7 @@ export class OrsNode implements NodeContext {
       const dropped = this.manager.dropAll(err);
       this.dropped.clear();
       this.scheduled.close();
-      this.requests.close();
+      this.requests.close(err);
       if (dropped > 0) this.log.warn({ epoch, reason, dropped }, 'sessions dropped: this process is no longer the primary');
     }
     this.options.demote?.(reason, epoch);

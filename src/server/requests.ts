@@ -68,11 +68,11 @@ export class PendingRequests {
     this.pending.delete(requestid);
   }
 
-  /** Shutdown: every held call is answered, none is left hanging. */
-  close(): void {
+  /** Shutdown (or `error`, e.g. a lost lease): every held call is answered, none is left hanging. */
+  close(error: OrsError = orsError('shutting_down', {})): void {
     for (const [requestid, p] of this.pending) {
       this.drop(requestid);
-      sendError(p.res, orsError('shutting_down', {}));
+      sendError(p.res, error);
     }
   }
 

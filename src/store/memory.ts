@@ -65,7 +65,7 @@ export class MemoryStore implements Store {
     return timed(this.hooks, 'renew', async () => {
       const n = this.node(nodeId);
       const lease = this.liveLease(n);
-      if (lease === null || lease.processId !== processId || lease.epoch !== epoch) return fenced(lease);
+      if (!heldBy(lease, processId, epoch)) return fenced(lease);
       lease.expiresAt = this.now() + ttlMs;
       this.publish(nodeId, n);
       return { ok: true as const };
@@ -76,7 +76,7 @@ export class MemoryStore implements Store {
     return timed(this.hooks, 'release', async () => {
       const n = this.node(nodeId);
       const lease = this.liveLease(n);
-      if (lease === null || lease.processId !== processId || lease.epoch !== epoch) return fenced(lease);
+      if (!heldBy(lease, processId, epoch)) return fenced(lease);
       n.lease = null;
       this.publish(nodeId, n);
       return { ok: true as const };
@@ -87,7 +87,7 @@ export class MemoryStore implements Store {
     return timed(this.hooks, 'commit', async () => {
       const n = this.node(batch.nodeId);
       const lease = this.liveLease(n);
-      if (lease === null || lease.epoch !== batch.epoch || lease.processId !== batch.processId) return { ...fenced(lease), written: 0 };
+      if (!heldBy(lease, batch.processId, batch.epoch)) return { ...fenced(lease), written: 0 };
       for (const d of batch.documents ?? []) if (!n.documents.has(d.hash)) n.documents.set(d.hash, d.text);
       for (const s of batch.put ?? []) n.sessions.set(s.id, s.data);
       for (const id of batch.delete ?? []) n.sessions.delete(id);
@@ -120,7 +120,7 @@ export class MemoryStore implements Store {
     return timed(this.hooks, 'write_guard', async () => {
       const n = this.node(nodeId);
       const lease = this.liveLease(n);
-      if (lease === null || lease.processId !== processId || lease.epoch !== epoch) return fenced(lease);
+      if (!heldBy(lease, processId, epoch)) return fenced(lease);
       for (const [k, v] of Object.entries(set)) n.guard.set(k, v);
       for (const k of del) n.guard.delete(k);
       return { ok: true as const };
@@ -176,6 +176,11 @@ export class MemoryStore implements Store {
 
 function holderOf(l: Lease): { processId: string; epoch: number; address: string } {
   return { processId: l.processId, epoch: l.epoch, address: l.address };
+}
+
+/** The fencing rule (docs/store.md): a write counts only from the live lease's holder under its epoch. */
+function heldBy(lease: Lease | null, processId: string, epoch: number): lease is Lease {
+  return lease !== null && lease.processId === processId && lease.epoch === epoch;
 }
 
 function fenced(lease: Lease | null): Fenced {
