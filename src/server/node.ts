@@ -185,6 +185,8 @@ export class OrsNode implements NodeContext {
       planBatch: this.persists ? (candidates) => this.crashGuard?.planBatch(candidates) : undefined,
       batchRan: (ids) => this.suspectsRan(ids),
       onCommitFailed: (ids, error) => this.commitFailed(ids, error),
+      // The same bound as a query's data model: what the node will not show, it does not write either.
+      maxSnapshotSize: MAX_QUERY_DATAMODEL,
       onNotPersistable: (h, reason) => this.log.warn({ sessionid: h.id, uri: h.document.uri, reason }, 'session not persisted: it runs on, but a failover loses it'),
       limits: { maxMicrosteps: o['max-microsteps'], macrostepTimeoutMs: o['macrostep-timeout'], maxDelayedSends: o['max-delayed-sends'] },
     });

@@ -169,8 +169,13 @@ export class Commits {
    */
   private snapshotOf(s: ManagedSession): SessionChange | undefined {
     let reason: string;
+    const cap = this.host.options.maxSnapshotSize;
     if (sourceOf(s.document) === undefined) {
       reason = 'the text of its document is unknown (compiled without rememberSource)';
+    } else if (cap !== undefined && s.interpreter.approximateSize(cap) > cap) {
+      // A data model this large would be serialised and written after every macrostep, holding the
+      // event loop and the store each time: it runs on, unpersisted (docs/persistence.md).
+      reason = `its data model holds more than ${Math.round(cap / (1024 * 1024))} MB (the most a node writes per session)`;
     } else {
       try {
         return { id: s.id, document: s.document, snapshot: s.interpreter.snapshot(), depth: s.depth };

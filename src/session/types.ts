@@ -93,6 +93,12 @@ export interface SessionManagerOptions {
   /** A session's state cannot be written (its data model holds what snapshot refuses): reported once, it runs on unpersisted. */
   readonly onNotPersistable?: (session: SessionHandle, reason: string) => void;
   /**
+   * Most bytes of data model a session may have and still be written (approximateSize): a larger one
+   * is marked not persisted instead of being serialised and written after every macrostep.
+   * @default no bound
+   */
+  readonly maxSnapshotSize?: number;
+  /**
    * Before a batch of sessions runs: undefined lets it run at once; a promise (the crash guard on
    * probation, src/cluster/crashGuard.ts) delays it until the ids about to run are recorded, and says
    * which of the candidates (at most 256 of the runnable, in turn order; built only when asked) may run.

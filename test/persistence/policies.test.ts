@@ -122,3 +122,28 @@ test('a restore against another document than the snapshot names is refused; res
   assert.deepEqual(reported, ['23-00000000000000000000']);
   assert.equal(await fresh.countSessions(23), 2, 'the refused record stays for an operator');
 });
+
+test('a data model over 8 MB is not written after its macrosteps (its old record deleted); the session runs on', async (t) => {
+  const store = new MemoryStore();
+  const BIG = `<scxml ${NS} initial="idle"><datamodel><data id="big" expr="''"/><data id="n" expr="0"/></datamodel>
+    <state id="idle"><transition event="grow"><assign location="big" expr="'x'.repeat(9 * 1024 * 1024)"/></transition>
+      <transition event="inc"><assign location="n" expr="n + 1"/></transition></state></scxml>`;
+  const dir = appDir({ 'big.scxml': BIG, 'idle.scxml': IDLE });
+  const p = await primary(t, store, 23, 'p1-23', dir);
+  const url = p.node.url;
+  const big = await startSession(url, 'big.scxml');
+  const idle = await startSession(url, 'idle.scxml');
+  assert.equal((await call(url, `/scxml/session/${big}/event/inc?_wait=processed`, { form: {} })).status, 200);
+  assert.deepEqual([...(await stored(store, 23)).keys()].sort(), [big, idle].sort(), 'both written while small');
+  assert.equal((await call(url, `/scxml/session/${big}/event/grow`, { form: {} })).status, 200);
+  await p.node.node.manager.whenIdle();
+  assert.deepEqual([...(await stored(store, 23)).keys()], [idle], 'its record is deleted, not rewritten at 9 MB');
+  assert.equal((await call(url, `/scxml/session/${big}/event/inc`, { form: {} })).status, 200);
+  await p.node.node.manager.whenIdle();
+  const q = await call(url, `/scxml/session/${big}/query`);
+  assert.equal(q.status, 422, 'a 9 MB data model is not shown either (datamodel_too_large)');
+  assert.deepEqual([...(await stored(store, 23)).keys()], [idle]);
+  const h = p.node.node.manager.get(big)!;
+  assert.equal(h.status, 'running');
+  assert.equal(h.datamodelView()['n'], 2, 'its events are still processed');
+});
