@@ -87,7 +87,7 @@ function readFile(file: string, cwd: string): Map<string, Given> {
   const doc = parseConfigText(text, path);
   const given = new Map<string, Given>();
   if (doc === null || doc === undefined) return given;
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('config', `config file ${path} must hold a map of sections (node, orchestration, persistence, applications, log)`);
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('config', `config file ${path} must hold a map of sections (node, orchestration, persistence, applications, telephony, log)`);
   const origin = `file ${file}`;
   const baseDir = dirname(path);
   const sections = new Set(OPTIONS.map((o) => o.path.split('.')[0]!));
@@ -156,6 +156,12 @@ export function loadConfig(input: LoadInput): OrsConfig {
   // A primary stops serving at 4/5 of the lease (docs/cluster.md); three renews must fit before that.
   if (renew * 15 > ttl * 4) {
     throw new ConfigError('orchestration.lease-renew-interval', `bad option orchestration.lease-renew-interval = ${renew}: must be at most ${Math.floor(ttl * 4 / 15)} (a third of 4/5 of orchestration.lease-ttl ${ttl}), so that a primary renews three times before it must stop serving`);
+  }
+  // A held interaction goes to another node when its holder stops renewing (docs/interactions.md): a
+  // failover (lease-ttl plus the restore) must finish well before, or a live node's work would be redelivered.
+  const redelivery = o['interaction-redelivery-timeout'] as number;
+  if (redelivery < ttl * 3) {
+    throw new ConfigError('orchestration.interaction-redelivery-timeout', `bad option orchestration.interaction-redelivery-timeout = ${redelivery}: must be at least ${ttl * 3} ms (3 × orchestration.lease-ttl ${ttl}), so that a node's backup takes over its interactions before another node pulls them again`);
   }
   const replicas = p['wait-replicas'] as number;
   const wait = p['wait-timeout'] as number;

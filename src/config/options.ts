@@ -90,6 +90,41 @@ function stringMap(raw: unknown, path: string, origin: Origin): Record<string, s
   return { ...(raw as Record<string, string>) };
 }
 
+const DEFAULT_QUEUE_CAPACITY = 100;
+
+/** applications.queues: queue → document path (capacity 100) or { document, capacity }. */
+function queueMap(raw: unknown, path: string, origin: Origin): Record<string, { document: string; capacity: number }> {
+  const expect = 'a map of queue names to a document path or { document, capacity }, e.g. { "email-inbound": { "document": "email.scxml", "capacity": 20 } }';
+  if (typeof raw === 'string') {
+    try { raw = JSON.parse(raw); } catch { fail(path, origin, raw, expect); }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, origin, raw, expect);
+  const out: Record<string, { document: string; capacity: number }> = {};
+  for (const [queue, v] of Object.entries(raw)) {
+    if (typeof v === 'string' && v !== '') { out[queue] = { document: v, capacity: DEFAULT_QUEUE_CAPACITY }; continue; }
+    const o = v as { document?: unknown; capacity?: unknown } | null;
+    const capacity = o?.capacity ?? DEFAULT_QUEUE_CAPACITY;
+    if (typeof o !== 'object' || o === null || typeof o.document !== 'string' || o.document === ''
+      || typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > 100_000) {
+      fail(`${path}.${queue}`, origin, v, 'a document path or { document, capacity } with a capacity from 1 to 100000');
+    }
+    out[queue] = { document: o.document, capacity };
+  }
+  return out;
+}
+
+/** telephony.servers: tcp://host:port entries (a string from a flag or env may hold several, comma-separated). */
+function tcpUrls(raw: unknown, path: string, origin: Origin): string[] {
+  const expect = 'a list of tcp://host:port addresses of telephony servers, e.g. ["tcp://127.0.0.1:3000"]';
+  if (raw === undefined || raw === null || raw === '') return [];
+  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+  if (!Array.isArray(list)) fail(path, origin, raw, expect);
+  for (const s of list) {
+    if (typeof s !== 'string' || !/^tcp:\/\/[^/:]+:\d{1,5}\/?$/.test(s) || Number(/:(\d+)\/?$/.exec(s)![1]) > 65535) fail(path, origin, raw, expect);
+  }
+  return list as string[];
+}
+
 const ms = (max: number) => integer(1, max, `a whole number of milliseconds from 1 to ${max}`);
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -105,6 +140,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     parse: integer(400, 599, 'a 4xx or 5xx status (balancers treat 2xx/3xx as healthy and would send traffic to the backup), e.g. 503'),
   },
   { path: 'orchestration.call-watching-timeout', flag: 'call-watching-timeout', env: 'ORS_CALL_WATCHING_TIMEOUT', default: 5000, parse: ms(3_600_000) },
+  {
+    path: 'orchestration.interaction-redelivery-timeout', flag: 'interaction-redelivery-timeout', env: 'ORS_INTERACTION_REDELIVERY_TIMEOUT', default: 15000,
+    parse: integer(1000, 86_400_000, 'a whole number of milliseconds from 1000 to 86400000, e.g. 15000'),
+  },
   { path: 'orchestration.request-timeout', flag: 'request-timeout', env: 'ORS_REQUEST_TIMEOUT', default: 30000, parse: ms(3_600_000) },
   { path: 'orchestration.finished-retention', flag: 'finished-retention', env: 'ORS_FINISHED_RETENTION', default: 60000, parse: integer(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000') },
   { path: 'orchestration.max-sessions', flag: 'max-sessions', env: 'ORS_MAX_SESSIONS', default: 100000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },
@@ -134,12 +173,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'persistence.wait-timeout', flag: 'wait-timeout', env: 'ORS_WAIT_TIMEOUT', default: 250, parse: integer(1, 1999, 'a whole number of milliseconds from 1 to 1999 (below the store\'s 2000 ms command timeout), e.g. 250') },
   { path: 'applications.roots', flag: 'apps', env: 'ORS_APPS', repeatable: true, default: ['./apps'], parse: stringList, relativeTo: resolveRoots },
   { path: 'applications.routes', flag: 'routes', env: 'ORS_ROUTES', default: {}, parse: stringMap },
-  { path: 'applications.queues', flag: 'queues', env: 'ORS_QUEUES', default: {}, parse: stringMap },
+  { path: 'applications.queues', flag: 'queues', env: 'ORS_QUEUES', default: {}, parse: queueMap },
   { path: 'applications.fetch-timeout', flag: 'fetch-timeout', env: 'ORS_FETCH_TIMEOUT', default: 10000, parse: ms(600_000) },
   { path: 'applications.expression-errors', flag: 'expression-errors', env: 'ORS_EXPRESSION_ERRORS', default: 'raise', parse: oneOf(['reject', 'raise'] as const) },
   { path: 'applications.script-timeout', flag: 'script-timeout', env: 'ORS_SCRIPT_TIMEOUT', default: 250, parse: ms(60_000) },
   { path: 'applications.max-script-size', flag: 'max-script-size', env: 'ORS_MAX_SCRIPT_SIZE', default: 65536, parse: integer(1024, 1 << 30, 'a number of characters from 1024 to 1073741824, e.g. 65536') },
   { path: 'applications.script-memory', flag: 'script-memory', env: 'ORS_SCRIPT_MEMORY', default: 128, parse: integer(1, 16_384, 'a whole number of megabytes from 1 to 16384') },
+  { path: 'telephony.servers', flag: 'tserver', env: 'ORS_TSERVERS', repeatable: true, default: [], parse: tcpUrls },
   { path: 'log.level', flag: 'log-level', env: 'ORS_LOG_LEVEL', default: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
   { path: 'log.format', flag: 'log-format', env: 'ORS_LOG_FORMAT', default: 'auto', parse: oneOf(['auto', 'json', 'pretty'] as const) },
 ];

@@ -27,6 +27,11 @@ export interface OrchestrationOptions {
   readonly 'heartbeat-backup-status': number;
   /** Milliseconds a voice call waits for its assigned node before another node takes it (SPEC §5). @default 5000 */
   readonly 'call-watching-timeout': number;
+  /**
+   * Milliseconds after which an interaction held by a node that stopped renewing its hold (it died)
+   * is pulled again by another node (docs/interactions.md). @default 15000
+   */
+  readonly 'interaction-redelivery-timeout': number;
   /** Milliseconds a `request` call waits for `<ws:response>` before answering 504. @default 30000 */
   readonly 'request-timeout': number;
   /** Milliseconds a finished session stays queryable. @default 60000 */
@@ -85,8 +90,12 @@ export interface ApplicationOptions {
   readonly roots: readonly string[];
   /** Voice routing point (DN) → application. @default {} */
   readonly routes: Readonly<Record<string, string>>;
-  /** Multimedia queue → application. @default {} */
-  readonly queues: Readonly<Record<string, string>>;
+  /**
+   * Multimedia queue → application and capacity: the most interactions of that queue one node works
+   * at once (SPEC §5). In the file a queue maps to a document path (capacity 100) or to
+   * `{ document, capacity }`. @default {}
+   */
+  readonly queues: Readonly<Record<string, QueueApplication>>;
   /** Milliseconds an http(s) document may take to arrive, body included, before 502 document_fetch_failed. @default 10000 */
   readonly 'fetch-timeout': number;
   /** Invalid expressions refuse the document ('reject') or raise error.execution when run ('raise', what the W3C suite expects). @default 'reject' */
@@ -107,6 +116,18 @@ export interface ApplicationOptions {
   readonly 'script-memory': number;
 }
 
+/** One multimedia queue's application (applications.queues). */
+export interface QueueApplication {
+  readonly document: string;
+  readonly capacity: number;
+}
+
+/** The telephony servers every primary listens to (docs/telephony.md). */
+export interface TelephonyOptions {
+  /** `tcp://host:port` of each telephony server (T-Server bridge, `ors sim tserver`); none: no voice. @default [] */
+  readonly servers: readonly string[];
+}
+
 export interface LogOptions {
   /** @default 'info' */
   readonly level: LogLevel;
@@ -120,6 +141,7 @@ export interface OrsConfig {
   readonly orchestration: OrchestrationOptions;
   readonly persistence: PersistenceOptions;
   readonly applications: ApplicationOptions;
+  readonly telephony: TelephonyOptions;
   readonly log: LogOptions;
 }
 
