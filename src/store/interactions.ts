@@ -74,6 +74,12 @@ export interface InteractionQueues {
   touch(queue: string, nodeId: NodeId, ids: readonly string[]): Promise<readonly string[]>;
   /** Done with it: removes the interaction if `nodeId` holds it; false when it does not (any more). */
   ack(queue: string, nodeId: NodeId, id: string): Promise<boolean>;
+  /**
+   * Every interaction `nodeId` holds now (with its data): a primary that takes over its node's work
+   * reconciles them with the sessions it restored (an interaction whose session was never committed
+   * is started again).
+   */
+  held(queue: string, nodeId: NodeId): Promise<readonly QueuedInteraction[]>;
   /** The node holding the interaction; undefined when it is waiting, done or unknown. */
   holder(queue: string, id: string): Promise<NodeId | undefined>;
   depth(queue: string): Promise<QueueDepth>;
