@@ -34,6 +34,8 @@ import { MemoryStore, RegistryCache, type Store, type StoreHooks } from '../stor
 import { CrashGuard, type QuarantinedSession } from '../cluster/crashGuard.js';
 import { Persistence } from '../cluster/persistence.js';
 import { restoreNode } from '../cluster/restore.js';
+import type { VoiceRequest } from '../interactions/voice/calls.js';
+import { NodeVoice } from './voice.js';
 
 /**
  * What every document of a node is compiled with; `ors validate` uses the same, so it checks a
@@ -105,6 +107,8 @@ export class OrsNode implements NodeContext {
   persistence: Persistence | undefined;
   /** Sessions that keep crashing their process (docs/cluster.md); created by listen() when the node persists. */
   crashGuard: CrashGuard | undefined;
+  /** Voice calls (docs/interactions.md): the telephony links and the calls' sessions; created by listen(). */
+  voice: NodeVoice | undefined;
   /** Sessions a failed commit dropped, until they are back from the store (recoverSoon). */
   private readonly dropped = new Set<string>();
   private recovery: Promise<void> | undefined;
@@ -294,6 +298,9 @@ export class OrsNode implements NodeContext {
       if (this.options.commit === undefined) this.persistence = new Persistence(this.persistenceInit());
       this.crashGuard = new CrashGuard({ store: this.store, nodeId: this.nodeId });
     }
+    // Before the lease: the links connect and a backup keeps its backlog from the start.
+    this.voice = new NodeVoice(this, this.store);
+    this.voice.start();
     const o = this.config.orchestration;
     this.ha = new HaMember({
       store: this.store,
@@ -334,6 +341,7 @@ export class OrsNode implements NodeContext {
       });
       this.log.info({ epoch, restored: r.restored, records: r.records, refused: r.refused.length, ms: Math.round(r.ms) }, 'sessions restored from the store');
     }
+    this.voice?.promoted();
     await this.options.promote?.(epoch);
   }
 
@@ -348,6 +356,7 @@ export class OrsNode implements NodeContext {
       this.requests.close(err);
       if (dropped > 0) this.log.warn({ epoch, reason, dropped }, 'sessions dropped: this process is no longer the primary');
     }
+    this.voice?.demoted();
     this.options.demote?.(reason, epoch);
   }
 
@@ -394,6 +403,7 @@ export class OrsNode implements NodeContext {
     this.manager.close();
     this.finished.close();
     this.documents.close();
+    await this.voice?.close();
     // Last: the lease goes once nothing more will be written, so the backup takes over at once.
     await this.ha?.stop();
     if (this.ownsRegistry) await this.registry?.close();
@@ -417,6 +427,7 @@ export class OrsNode implements NodeContext {
     // A finished session keeps no data model too large to show: it would hold the memory for finished-retention.
     const size = this.config.orchestration['finished-retention'] > 0 ? h.approximateSize(MAX_QUERY_DATAMODEL) : 0;
     this.finished.add(size > MAX_QUERY_DATAMODEL ? withoutDatamodel(h) : h);
+    this.voice?.calls.sessionEnded(h.id);
     // Answering held calls is an effect: only once the end is committed.
     this.manager.effect(() => this.requests.sessionEnded(h.id));
   }
@@ -466,6 +477,11 @@ export class OrsNode implements NodeContext {
     })().finally(() => { this.recovery = undefined; if (this.dropped.size > 0) this.recoverSoon(); });
   }
 
+  voiceRequest(sessionid: string, callId: string | undefined, request: VoiceRequest): void {
+    if (this.voice !== undefined) this.voice.request(sessionid, callId, request);
+    else this.log.warn({ sessionid, kind: request.kind }, 'a voice request before the node listens is dropped');
+  }
+
   recovering(sessionid: string): boolean {
     return this.dropped.has(sessionid);
   }
@@ -476,6 +492,7 @@ export class OrsNode implements NodeContext {
    */
   restoreRecord(id: string, kind: string, data: unknown, doc: CompiledDocument | undefined): boolean {
     if (kind === 'finished') { this.finished.restore(data as FinishedRecord); return true; }
+    if (kind === 'call') return this.voice?.calls.restoreRecord(id, kind, data) ?? false;
     if (kind === 'scheduled' && doc !== undefined) {
       if (this.scheduled.get(id) !== undefined || this.manager.get(id) !== undefined) return true;
       const s = data as { idealtime: number; params: Record<string, unknown> };

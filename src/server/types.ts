@@ -11,6 +11,7 @@ import type { Quarantine } from './quarantine.js';
 import type { QuarantinedSession } from '../cluster/crashGuard.js';
 import type { ScheduledStarts } from './scheduled.js';
 import type { RegistryCache } from '../store/index.js';
+import type { VoiceRequest } from '../interactions/voice/calls.js';
 
 export type Role = 'primary' | 'backup';
 
@@ -46,6 +47,8 @@ export interface NodeContext {
   recovering(sessionid: string): boolean;
   /** Sessions the crash guard keeps in the store and out of memory (docs/cluster.md); [] without persistence. */
   quarantinedSessions(): readonly QuarantinedSession[];
+  /** `<ixn:route>`/`<ixn:update>` of a call's session, run as an effect (src/server/voice.ts); the answer is an event. */
+  voiceRequest(sessionid: string, callId: string | undefined, request: VoiceRequest): void;
   /** Lifts a session's crash quarantine and restores it from the store; false when it was not quarantined. */
   releaseSession(sessionid: string): Promise<boolean>;
 }

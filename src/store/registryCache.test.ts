@@ -54,3 +54,27 @@ test('an older epoch arriving late does not replace a newer entry', async () => 
   assert.equal(cache.primaryOf(5)?.address, 'http://b');
   await cache.close();
 });
+
+test('liveNodes lists the nodes with a live primary; downFor counts from the end of the last lease', async () => {
+  let now = 0;
+  const store = new MemoryStore({ now: () => now });
+  for (const nodeId of [3, 1, 2]) await store.acquire({ nodeId, processId: `p${nodeId}`, ttlMs: 1000, address: `http://n${nodeId}`, externalUrl: undefined });
+  const cache = await RegistryCache.start(store, { now: () => now });
+  assert.deepEqual(cache.liveNodes(), [1, 2, 3]);
+  assert.equal(cache.downFor(2), 0);
+  assert.equal(cache.downFor(9), Infinity, 'a node never seen');
+  await store.renew(1, 'p1', 1, 1000);
+  await store.renew(3, 'p3', 1, 1000);
+  await tick();
+  now = 1500; // node 2's lease (from t=0) ended at 1000; 1 and 3 were renewed at 0 too, so all ended
+  assert.deepEqual(cache.liveNodes(), []);
+  assert.equal(cache.downFor(2), 500);
+  await store.acquire({ nodeId: 1, processId: 'p1b', ttlMs: 1000, address: 'http://n1b', externalUrl: undefined });
+  await tick();
+  assert.deepEqual(cache.liveNodes(), [1]);
+  await store.release(1, 'p1b', 2);
+  await tick();
+  now = 1700;
+  assert.equal(cache.downFor(1), 200, 'a released lease counts from when the release arrived');
+  await cache.close();
+});

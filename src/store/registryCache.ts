@@ -46,6 +46,25 @@ export class RegistryCache {
     return { processId, epoch, address };
   }
 
+  /** Every node with a live primary now, in ascending id order. */
+  liveNodes(): NodeId[] {
+    const now = this.now();
+    const out: NodeId[] = [];
+    for (const [id, c] of this.entries) if (c.entry.primary !== null && now < c.liveUntil) out.push(id);
+    return out.sort((a, b) => a - b);
+  }
+
+  /**
+   * How long the node has had no live primary, in milliseconds (0 while it has one); Infinity for a
+   * node the registry never saw. Deciding that a node is dead for good, not failing over, takes this.
+   */
+  downFor(nodeId: NodeId): number {
+    const c = this.entries.get(nodeId);
+    if (c === undefined) return Infinity;
+    const now = this.now();
+    return c.entry.primary !== null && now < c.liveUntil ? 0 : now - c.liveUntil;
+  }
+
   /** The node's external-url as its last primary announced it. */
   externalUrlOf(nodeId: NodeId): string | null {
     return this.entries.get(nodeId)?.entry.externalUrl ?? null;
