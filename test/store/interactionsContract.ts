@@ -1,29 +1,28 @@
 /**
- * The store's call claims and interaction queues (src/store/interactions.ts), one table of tests run
- * on every store (from storeContract in contract.ts). `open` twice with one prefix gives two clients
+ * The store's call claims and interaction queues (src/store/interactions.ts): the part of the Store
+ * contract (contract.ts runs it on every store) for issue 8. `open` twice with one prefix gives two clients
  * of one store: the "nodes" of these tests are separate clients wherever the store has clients.
  * Timings are short (claims and stale holds of a few hundred ms) and have generous margins.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CallClaims, InteractionQueues, QueuedInteraction, Store, StoreHooks } from '../../src/store/index.js';
+import type { QueuedInteraction, Store, StoreHooks } from '../../src/store/index.js';
 import { randomPrefix } from '../helpers/redis.js';
 
-export type InteractionStore = Store & CallClaims & InteractionQueues;
-type Open = (prefix: string, hooks?: StoreHooks) => Promise<InteractionStore>;
+type Open = (prefix: string, hooks?: StoreHooks) => Promise<Store>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LONG = 60_000;
 const nOf = (i: QueuedInteraction): number => (JSON.parse(i.data) as { n: number }).n;
 
-async function clients(open: Open, count: number): Promise<InteractionStore[]> {
+async function clients(open: Open, count: number): Promise<Store[]> {
   const p = randomPrefix();
-  const out: InteractionStore[] = [];
+  const out: Store[] = [];
   for (let i = 0; i < count; i++) out.push(await open(p));
   return out;
 }
 
-async function submitAll(s: InteractionStore, queue: string, count: number, from = 0): Promise<string[]> {
+async function submitAll(s: Store, queue: string, count: number, from = 0): Promise<string[]> {
   const ids: string[] = [];
   for (let i = from; i < from + count; i++) ids.push(await s.submit(queue, JSON.stringify({ n: i })));
   return ids;
