@@ -18,7 +18,7 @@ export type RunOp = <T>(op: StoreOp, fn: () => Promise<T>) => Promise<T>;
 /** Ids per touch script run (a run holds Redis while it runs). */
 const TOUCH_CHUNK = 500;
 /** Held interactions per queueHeld script run. */
-const HELD_PAGE = 200;
+const HELD_PAGE = 500;
 
 export class RedisQueues implements InteractionQueues {
   constructor(private readonly keys: Keys, private readonly run: RunScript, private readonly op: RunOp) {}
