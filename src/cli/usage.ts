@@ -8,6 +8,7 @@ commands:
   cluster   a local cluster for trying things out: Redis, N nodes each a primary and a backup (ors cluster --help)
   version   print the version (also --version)
   validate  check SCXML documents as the server would load them: ors validate [--json] FILE...
+  sim       simulators to drive ORS: ors sim tserver runs a telephony server with calls (ors sim tserver --help)
 
 ors start --help lists the flags; ors validate --help tells what validate checks.`;
 

@@ -65,6 +65,11 @@ export interface SnapshotMessage {
   /** The seq the snapshot is as of; events after it follow. */
   readonly seq: number;
   readonly calls: readonly (CallInfo & { readonly state: 'at-routing-point' | 'routed' | 'established' })[];
+  /**
+   * true: another snapshot message with the same seq follows (a snapshot larger than MAX_LINE is sent
+   * in parts); the calls in progress are those of all the parts. Absent or false: the last part.
+   */
+  readonly more?: boolean;
 }
 
 export interface ErrorBody {
