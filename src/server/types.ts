@@ -47,7 +47,7 @@ export interface NodeContext {
   recovering(sessionid: string): boolean;
   /** Sessions the crash guard keeps in the store and out of memory (docs/cluster.md); [] without persistence. */
   quarantinedSessions(): readonly QuarantinedSession[];
-  /** `<ixn:route>`/`<ixn:update>` of a call's session, run as an effect (src/server/voice.ts); the answer is an event. */
+  /** `<ixn:route>`/`<ixn:update>` of a call's session, from inside its macrostep (src/server/voice.ts); the answer is an event. */
   voiceRequest(sessionid: string, callId: string | undefined, request: VoiceRequest): void;
   /** Lifts a session's crash quarantine and restores it from the store; false when it was not quarantined. */
   releaseSession(sessionid: string): Promise<boolean>;

@@ -201,3 +201,37 @@ test('<ixn:route> goes to the call\'s server and answers the session; another se
   assert.deepEqual(n.sessions.get(sid!)!.map((e) => e.name), ['interaction.arrived', 'interaction.route.done']);
   n.calls.close();
 });
+
+test('a request whose result died with the primary is answered by the call\'s events, or sent again by the new primary', async () => {
+  const store = new MemoryStore();
+  const { nodes } = cluster([1], store);
+  const old = nodes.get(1)!;
+  // The old primary's sends never get a result (it dies before they come back).
+  const never = new Promise<never>(() => {});
+  (old.calls as unknown as { host: { send: () => Promise<never> } }).host.send = () => never;
+  old.calls.promoted();
+  const a = call('pa'); const b = call('pb');
+  const arrived = [ev('call.arrived', a), ev('call.arrived', b)];
+  for (const m of arrived) old.calls.onEvent(SERVER, m);
+  await until(() => old.sessions.size === 2);
+  const sidOf = (id: string) => [...old.sessions.entries()].find(([, e]) => (e[0]!.data as { callId: string }).callId === id)![0];
+  old.calls.request(sidOf('pa'), undefined, { kind: 'route', target: 'agent1', targetType: 'agent' });
+  old.calls.request(sidOf('pb'), undefined, { kind: 'route', target: 'agent2', targetType: 'agent' });
+
+  const { nodes: after } = cluster([1], store);
+  const backup = after.get(1)!;
+  // The server carried out pa's route (its event is in the backlog); pb's request never reached it.
+  for (const m of [...arrived, ev('call.routed', a, { target: 'agent1', targetType: 'agent' })]) backup.calls.onEvent(SERVER, m);
+  for (const id of ['pa', 'pb']) {
+    const sid = sidOf(id);
+    backup.sessions.set(sid, []);
+    const rec = old.records.get(`${sid}~call`)!;
+    backup.calls.restoreRecord(rec.id, rec.kind, rec.data);
+  }
+  backup.calls.promoted();
+  await until(() => backup.sessions.get(sidOf('pb'))!.length === 1);
+  assert.deepEqual(backup.sessions.get(sidOf('pa'))!.map((e) => e.name), ['interaction.route.done', 'interaction.routed'], 'confirmed by call.routed');
+  assert.deepEqual(backup.sent, [{ type: 'route', callId: 'pb', target: 'agent2', targetType: 'agent' }], 'only pb is sent again');
+  assert.deepEqual(backup.sessions.get(sidOf('pb'))!.map((e) => e.name), ['interaction.route.done']);
+  old.calls.close(); backup.calls.close();
+});

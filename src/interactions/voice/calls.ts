@@ -31,6 +31,8 @@ const CLAIM_TTL_MS = 24 * 3_600_000;
 const KEEP_ENDED_MS = 10 * 60_000;
 /** Events of a call that arrive while its session is being started are held for it, at most this many. */
 const MAX_EARLY_EVENTS = 64;
+/** Requests of one call waiting for their answers at most; one more is refused (too_many_requests). */
+const MAX_PENDING = 16;
 const RECORD_SUFFIX = '~call';
 /** A request to a telephony server, before the link gives it its `ref`. */
 export type TelephonyRequest = Omit<RouteRequest, 'ref'> | Omit<UpdateDataRequest, 'ref'>;
@@ -84,6 +86,15 @@ interface OwnedCall {
   call: CallInfo;
   lastSeq: number;
   released: boolean;
+  /** Requests sent (or about to be) and not answered yet. */
+  readonly pending: PendingRequest[];
+}
+
+/** A request of the session not answered yet; kept in the call's record so that a new primary can answer or resend it. */
+interface PendingRequest {
+  readonly requestid: string;
+  readonly kind: 'route' | 'update';
+  readonly message: TelephonyRequest;
 }
 
 /** What a call's host record keeps (kind `call`). */
@@ -93,6 +104,7 @@ interface CallRecordData {
   readonly lastSeq: number;
   readonly released: boolean;
   readonly call: CallInfo;
+  readonly pending: readonly PendingRequest[];
 }
 
 export class VoiceCalls {
@@ -153,6 +165,9 @@ export class VoiceCalls {
     } finally {
       this.settled = undefined;
     }
+    // What is still pending was not carried out while the backlog listened (its result died with the
+    // predecessor, or the request never left it): send it again.
+    for (const o of this.owned.values()) for (const p of o.pending) if (!o.released) this.host.effect(() => this.send(o, p));
   }
 
   /** This process is no longer primary: its sessions are gone from memory (the new primary has them). */
@@ -175,7 +190,7 @@ export class VoiceCalls {
     if (kind !== 'call' || !id.endsWith(RECORD_SUFFIX)) return false;
     const d = data as CallRecordData;
     const sessionid = id.slice(0, -RECORD_SUFFIX.length);
-    const o: OwnedCall = { callId: d.callId, sessionid, server: d.server, call: d.call, lastSeq: d.lastSeq, released: d.released };
+    const o: OwnedCall = { callId: d.callId, sessionid, server: d.server, call: d.call, lastSeq: d.lastSeq, released: d.released, pending: [...(d.pending ?? [])] };
     this.owned.set(o.callId, o);
     this.bySession.set(sessionid, o);
     this.remember(o.callId);
@@ -198,28 +213,61 @@ export class VoiceCalls {
   }
 
   /**
-   * `<ixn:route>` and `<ixn:update>` (run as effects): sends the request to the call's telephony
-   * server; the session gets `interaction.<kind>.done` or `error.interaction.<kind>`.
+   * `<ixn:route>` and `<ixn:update>`, run inside the session's macrostep: the request becomes part of
+   * the call's record (state, committed with the macrostep) and is sent as an effect. Its answer is
+   * `interaction.<kind>.done` or `error.interaction.<kind>`, from the server's result or — when the
+   * result was lost with a process that died — from the call's own events: `call.routed` confirms a
+   * route, `call.data-changed` an update, `call.released` fails what is still pending. A new primary
+   * sends again what the backlog shows was never carried out (see promoted()).
    */
   request(sessionid: string, callId: string | undefined, req: VoiceRequest): void {
-    const requestid = `${req.kind}-${++this.requests}`;
+    const requestid = `${req.kind}-${this.host.nodeId}-${++this.requests}`;
     const o = callId === undefined ? this.bySession.get(sessionid) : this.owned.get(callId);
-    const answer = (error?: { code: string; message: string }): void => {
-      this.host.deliver(sessionid, requestEvent(req.kind, o?.callId ?? callId ?? '', requestid, error));
-    };
     if (o === undefined || o.sessionid !== sessionid) {
-      answer({ code: 'unknown_interaction', message: callId === undefined ? 'this session runs no call' : `this session does not run call ${callId}` });
+      const message = callId === undefined ? 'this session runs no call' : `this session does not run call ${callId}`;
+      this.host.deliver(sessionid, requestEvent(req.kind, callId ?? '', requestid, { code: 'unknown_interaction', message }));
+      return;
+    }
+    if (o.pending.length >= MAX_PENDING) {
+      this.host.deliver(sessionid, requestEvent(req.kind, o.callId, requestid, { code: 'too_many_requests', message: `call ${o.callId} has ${MAX_PENDING} requests waiting for an answer already` }));
       return;
     }
     const message: TelephonyRequest = req.kind === 'route'
       ? { type: 'route', callId: o.callId, target: req.target, targetType: req.targetType, ...(req.data === undefined ? {} : { data: req.data }) }
       : { type: 'update-data', callId: o.callId, data: req.data };
-    this.host.send(o.server, message).then((r) => {
-      if (r.ok) {
-        if (req.kind === 'route') this.host.counters.routed.inc();
-        answer();
-      } else answer(r.error);
-    }, (e: Error & { code?: string }) => answer({ code: e.code ?? 'telephony_unavailable', message: e.message }));
+    const p: PendingRequest = { requestid, kind: req.kind, message };
+    o.pending.push(p);
+    this.saveRecord(o);
+    this.host.effect(() => this.send(o, p));
+  }
+
+  private send(o: OwnedCall, p: PendingRequest): void {
+    this.host.send(o.server, p.message).then(
+      (r) => this.settle(o, p, r.ok ? undefined : r.error),
+      (e: Error & { code?: string }) => this.settle(o, p, { code: e.code ?? 'telephony_unavailable', message: e.message }),
+    );
+  }
+
+  /** A pending request is answered (once: by its result or by the call's events, whichever comes first). */
+  private settle(o: OwnedCall, p: PendingRequest, error?: { code: string; message: string }): void {
+    const i = o.pending.indexOf(p);
+    if (i < 0 || this.bySession.get(o.sessionid) !== o) return;
+    o.pending.splice(i, 1);
+    if (error === undefined && p.kind === 'route') this.host.counters.routed.inc();
+    this.host.deliver(o.sessionid, requestEvent(p.kind, o.callId, p.requestid, error));
+    this.saveRecord(o);
+  }
+
+  /** The call's events answer what the results of a dead process no longer can. */
+  private settleByEvent(o: OwnedCall, m: CallEventMessage): void {
+    if (o.pending.length === 0) return;
+    if (m.event === 'call.released') {
+      for (const p of [...o.pending]) this.settle(o, p, { code: 'call_released', message: `call ${o.callId} was released before the ${p.kind} was answered` });
+      return;
+    }
+    const kind = m.event === 'call.routed' ? 'route' : m.event === 'call.data-changed' ? 'update' : undefined;
+    const p = o.pending.find((x) => x.kind === kind);
+    if (p !== undefined) this.settle(o, p);
   }
 
   get stats(): { owned: number; watching: number; backlog: number } {
@@ -292,7 +340,7 @@ export class VoiceCalls {
     if (gen !== this.generation) return;
     const early = this.starting.get(callId) ?? [];
     this.starting.delete(callId);
-    const o: OwnedCall = { callId, sessionid, server, call, lastSeq: seq, released: false };
+    const o: OwnedCall = { callId, sessionid, server, call, lastSeq: seq, released: false, pending: [] };
     this.owned.set(callId, o);
     this.bySession.set(sessionid, o);
     this.remember(callId);
@@ -316,6 +364,7 @@ export class VoiceCalls {
   private deliverCallEvent(o: OwnedCall, m: CallEventMessage): void {
     o.lastSeq = m.seq;
     o.call = m.call;
+    this.settleByEvent(o, m);
     this.host.deliver(o.sessionid, callEvent(m));
     if (m.event === 'call.released') {
       o.released = true;
@@ -325,7 +374,7 @@ export class VoiceCalls {
   }
 
   private saveRecord(o: OwnedCall): void {
-    const data: CallRecordData = { callId: o.callId, server: o.server, lastSeq: o.lastSeq, released: o.released, call: o.call };
+    const data: CallRecordData = { callId: o.callId, server: o.server, lastSeq: o.lastSeq, released: o.released, call: o.call, pending: o.pending };
     this.host.putRecord(o.sessionid + RECORD_SUFFIX, { id: o.sessionid + RECORD_SUFFIX, kind: 'call', data });
   }
 

@@ -11,8 +11,9 @@
  *     `interaction.update.done` or `error.interaction.update`.
  *
  * `interactionid` is an expression (the call id, e.g. `_event.data.interactionid`); left out, it is
- * the call this session was started for. Both requests go out as effects (SPEC §4): only once the
- * state of the macrostep that made them is committed.
+ * the call this session was started for. A request is state first — it joins the call's record,
+ * committed with the macrostep — and goes out as an effect (SPEC §4) once that is committed; a new
+ * primary answers or resends what its predecessor left pending (src/interactions/voice/calls.ts).
  */
 import type { CustomActionCompileContext, CustomActionRunner } from '../../scxml/host.js';
 import type { RouteTargetType } from '../../interactions/telephony/protocol.js';
@@ -35,7 +36,7 @@ export function interactionRoute(node: () => NodeContext) {
       const data = r.evaluateParams(params);
       const ctx = node();
       const sessionid = r.sessionid;
-      ctx.manager.effect(() => ctx.voiceRequest(sessionid, callId, { kind: 'route', target, targetType: type, ...(Object.keys(data).length > 0 ? { data } : {}) }));
+      ctx.voiceRequest(sessionid, callId, { kind: 'route', target, targetType: type, ...(Object.keys(data).length > 0 ? { data } : {}) });
     };
   };
 }
@@ -50,7 +51,7 @@ export function interactionUpdate(node: () => NodeContext) {
       const data = r.evaluateParams(params);
       const ctx = node();
       const sessionid = r.sessionid;
-      ctx.manager.effect(() => ctx.voiceRequest(sessionid, callId, { kind: 'update', data }));
+      ctx.voiceRequest(sessionid, callId, { kind: 'update', data });
     };
   };
 }
