@@ -45,6 +45,8 @@ function number(name: string, value: string, min: number, max: number, integer: 
   return n;
 }
 
+const VALUE_FLAGS = new Set(['listen', 'calls', 'rate', 'routing-points', 'ring-ms', 'talk-ms', 'route-timeout', 'abandon-rate', 'wait-primaries', 'duration', 'grace', 'replay-buffer', 'report']);
+
 function parseArgs(argv: readonly string[]): SimArgs {
   const o: { -readonly [K in keyof TServerSimOptions]: TServerSimOptions[K] } = {};
   let json = false;
@@ -55,6 +57,7 @@ function parseArgs(argv: readonly string[]): SimArgs {
     const name = m[1]!;
     if (name === 'json') { json = true; continue; }
     if (name === 'random-routing-points') { o.routingPointOrder = 'random'; continue; }
+    if (!VALUE_FLAGS.has(name)) throw new Error(`unknown flag --${name} (ors sim tserver --help lists the flags)`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`--${name} needs a value`);
     switch (name) {
@@ -86,8 +89,7 @@ function parseArgs(argv: readonly string[]): SimArgs {
       case 'duration': o.durationMs = Math.max(1, Math.round(number(name, value, 0.001, 31_536_000, false) * 1000)); break;
       case 'grace': o.graceMs = number(name, value, 0, 86_400_000, true); break;
       case 'replay-buffer': o.replayBuffer = number(name, value, 1, 10_000_000, true); break;
-      case 'report': reportFile = value; break;
-      default: throw new Error(`unknown flag --${name} (ors sim tserver --help lists the flags)`);
+      default: reportFile = value; break;
     }
   }
   return { options: o, json, reportFile };
