@@ -206,7 +206,7 @@ export class TelephonyLink {
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const line of conn.splitter.push(chunk)) {
-          if (this.conn !== conn) return;
+          if (this.conn !== conn || conn.socket.destroyed) return;
           if (line.length > 0) this.handle(conn, parseServerMessage(line));
         }
       } catch (e) {
