@@ -149,3 +149,19 @@ test('the simulator refuses another protocol version, a request before hello, a 
   const third = await rawClient(sim.port, [hello(3)]);
   assert.equal((third.messages[0]!.error as { code: string }).code, 'too_many_clients');
 });
+
+test('calls are spread over time at the rate, not sent in a burst; durationMs stops an endless run', async (t) => {
+  const sim = await simFor(t, { calls: 40, rate: 200, routeTimeoutMs: 5000, waitForPrimaries: 1 });
+  const p = linkFor(t, sim.url, 1);
+  await until(() => p.events.length === 40, '40 calls');
+  const times = p.events.map((e) => e.time);
+  const span = times[39]! - times[0]!;
+  // 39 gaps of 5 ms: about 195 ms; a loose upper bound, as the machine may be busy.
+  assert.ok(span >= 170 && span < 2000, `40 calls at 200/s arrived over ${span} ms`);
+  assert.ok(times.slice(0, 20).at(-1)! - times[0]! >= 80, 'the first half is spread too');
+
+  const endless = await simFor(t, { calls: 0, rate: 100, durationMs: 200, routeTimeoutMs: 10, graceMs: 50 });
+  const report = await endless.whenDone();
+  assert.ok(report.callsGenerated >= 10 && report.callsGenerated <= 30, `${report.callsGenerated} calls in 200 ms at 100/s`);
+  assert.equal(report.ended, true);
+});
