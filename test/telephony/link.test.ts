@@ -141,3 +141,17 @@ test('requests are bounded: past maxPending, and while the socket holds too much
   await p.link.close();
   for (const r of kept) await assert.rejects(r, (e: Error & { code: string }) => e.code === 'telephony_unavailable');
 });
+
+test('a server behind the link\'s since (restarted without a snapshot) is followed from its welcome, with a warning', async (t) => {
+  const event = (seq: number): string => JSON.stringify({ type: 'event', seq, event: 'call.arrived', time: 1, call: { callId: `c${seq}`, ani: '1', dnis: '2', routingPoint: '5000', data: {} } }) + '\n';
+  const server = await rawServer(t, (line, socket, n) => {
+    if (JSON.parse(line).type !== 'hello') return;
+    if (n === 1) { socket.write(welcome(4) + event(5)); setTimeout(() => socket.destroy(), 20); return; }
+    socket.write(JSON.stringify({ type: 'welcome', version: 1, server: 'raw', seq: 2, replay: 'events' }) + '\n' + event(3));
+  });
+  const p = linkFor(t, server.url, 1);
+  await until(() => p.events.length === 2, 'event 5, then event 3 of the restarted server');
+  assert.deepEqual(p.events.map((e) => e.seq), [5, 3]);
+  assert.equal(p.link.lastSeq, 3);
+  assert.deepEqual(p.logs.find((l) => l.level === 'warn' && /did not replay/.test(l.message))?.fields, { url: server.url, since: 5, seq: 2, replay: 'events' });
+});

@@ -282,8 +282,10 @@ export class TelephonyLink {
     conn.welcomed = true;
     conn.welcomedAt = Date.now();
     if (replay === 'snapshot') conn.awaitingSnapshot = true;
-    else if (replay === 'none' || this.seq === undefined) {
-      if (this.seq !== undefined && seq !== this.seq) this.options.log?.('warn', 'telephony server replays nothing after a reconnect', { url: this.url, since: this.seq, seq });
+    else if (replay === 'none' || this.seq === undefined || seq < this.seq) {
+      // A server that replays nothing after `since`, or is behind it (it restarted without saying
+      // snapshot), breaks the protocol; the link follows its stream from now rather than drop it all.
+      if (this.seq !== undefined && seq !== this.seq) this.options.log?.('warn', 'telephony server did not replay what the link missed', { url: this.url, since: this.seq, seq, replay });
       this.seq = seq;
     }
     const fields = { url: this.url, server, seq, replay };
