@@ -155,3 +155,16 @@ test('a server behind the link\'s since (restarted without a snapshot) is follow
   assert.equal(p.link.lastSeq, 3);
   assert.deepEqual(p.logs.find((l) => l.level === 'warn' && /did not replay/.test(l.message))?.fields, { url: server.url, since: 5, seq: 2, replay: 'events' });
 });
+
+test('a callback that throws is logged and the stream goes on (the node\'s bug does not drop the connection)', async (t) => {
+  const sim = await simFor(t, { calls: 5, rate: 1000, routeTimeoutMs: 20, waitForPrimaries: 1 });
+  let seen = 0;
+  const p = linkFor(t, sim.url, 1, { onEvent: () => { seen++; throw new Error('handler bug'); }, onState: () => { throw new Error('state bug'); } });
+  await sim.whenDone();
+  await until(() => seen === 10, 'all 10 events despite the throws');
+  assert.equal(p.link.connected, true);
+  assert.equal(p.link.lastSeq, 10);
+  assert.equal(sim.report().clients[0]!.connects, 1, 'never reconnected');
+  assert.equal(p.logs.filter((l) => l.message === 'telephony link callback failed' && l.fields.err === 'handler bug').length, 10);
+  assert.equal(p.logs.filter((l) => l.fields.err === 'state bug').length, 1);
+});

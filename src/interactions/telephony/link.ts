@@ -271,9 +271,9 @@ export class TelephonyLink {
   }
 
   /** A throwing callback is the node's bug, not the server's: logged, and the stream goes on. */
-  private deliver(fn: () => void, seq: number): void {
+  private deliver(fn: () => void, seq?: number): void {
     try { fn(); } catch (e) {
-      this.options.log?.('error', 'telephony event handler failed', { url: this.url, seq, err: (e as Error).message });
+      this.options.log?.('error', 'telephony link callback failed', { url: this.url, ...(seq === undefined ? {} : { seq }), err: (e as Error).message });
     }
   }
 
@@ -295,7 +295,7 @@ export class TelephonyLink {
     } else {
       this.options.log?.('info', 'telephony link connected', fields);
     }
-    this.options.onState?.(true);
+    this.deliver(() => this.options.onState?.(true));
     // The role may have changed while the hello was on its way.
     this.setRole(this.options.role());
   }
@@ -310,7 +310,7 @@ export class TelephonyLink {
       p.reject(new TelephonyError('telephony_unavailable', `the connection to the telephony server ${this.url} was lost (${reason}) before the result; the request may or may not have been carried out`));
       this.pending.delete(ref);
     }
-    if (conn.welcomed) this.options.onState?.(false);
+    if (conn.welcomed) this.deliver(() => this.options.onState?.(false));
     if (this.closed) return;
     // A connection that lasted resets the backoff; one that keeps failing right after its welcome does not.
     if (conn.welcomed && Date.now() - conn.welcomedAt >= this.backoff.maxMs) this.attempt = 0;
