@@ -45,7 +45,7 @@ export interface TelephonyLinkOptions {
   readonly maxPending?: number;
   /** Bytes waiting in the socket at most before new requests are refused. @default 4 MiB */
   readonly maxWriteBuffer?: number;
-  /** Calls one snapshot may hold; a larger one is a protocol error. @default 1000000 */
+  /** Calls one snapshot may hold (a telephony server has thousands in progress, not millions); more is a protocol error. @default 200000 */
   readonly maxSnapshotCalls?: number;
   /** Reconnect delays: from `initialMs` doubling to `maxMs`, each with jitter. @default {initialMs: 100, maxMs: 5000} */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
@@ -117,7 +117,7 @@ export class TelephonyLink {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.maxPending = options.maxPending ?? 100_000;
     this.maxWriteBuffer = options.maxWriteBuffer ?? 4 * 1024 * 1024;
-    this.maxSnapshotCalls = options.maxSnapshotCalls ?? 1_000_000;
+    this.maxSnapshotCalls = options.maxSnapshotCalls ?? 200_000;
     this.backoff = options.backoff ?? { initialMs: 100, maxMs: 5000 };
   }
 
