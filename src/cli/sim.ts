@@ -121,7 +121,7 @@ export async function sim(argv: readonly string[], io: CliIo): Promise<number> {
   }
   let last = { at: performance.now(), calls: 0 };
   const progress = setInterval(() => {
-    const r = server.report();
+    const r = server.report(false);
     const now = performance.now();
     const rate = ((r.callsGenerated - last.calls) * 1000) / (now - last.at);
     last = { at: now, calls: r.callsGenerated };

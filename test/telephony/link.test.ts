@@ -129,12 +129,42 @@ test('requests are bounded: past maxPending, and while the socket holds too much
   await until(() => q.link.connected, 'connected');
   // The server does not read: the requests pile up in the socket until the bound refuses more.
   const data = { blob: 'x'.repeat(30_000) };
-  const outcome = await new Promise<Error & { code: string }>((resolve) => {
-    const more = (): void => { q.link.request({ type: 'update-data', callId: 'c', data }).catch((e) => resolve(e)); setImmediate(more); };
-    more();
-  });
+  let refused: (Error & { code: string }) | undefined;
+  for (let i = 0; i < 10_000 && refused === undefined; i++) {
+    q.link.request({ type: 'update-data', callId: 'c', data }).catch((e: Error & { code: string }) => { refused ??= e; });
+    await new Promise((r) => setImmediate(r));
+  }
+  const outcome = refused!;
+  assert.ok(outcome, 'a request was refused');
   assert.equal(outcome.code, 'telephony_overloaded');
   assert.match(outcome.message, /bytes wait to be sent/);
   await p.link.close();
   for (const r of kept) await assert.rejects(r, (e: Error & { code: string }) => e.code === 'telephony_unavailable');
+});
+
+test('a server behind the link\'s since (restarted without a snapshot) is followed from its welcome, with a warning', async (t) => {
+  const event = (seq: number): string => JSON.stringify({ type: 'event', seq, event: 'call.arrived', time: 1, call: { callId: `c${seq}`, ani: '1', dnis: '2', routingPoint: '5000', data: {} } }) + '\n';
+  const server = await rawServer(t, (line, socket, n) => {
+    if (JSON.parse(line).type !== 'hello') return;
+    if (n === 1) { socket.write(welcome(4) + event(5)); setTimeout(() => socket.destroy(), 20); return; }
+    socket.write(JSON.stringify({ type: 'welcome', version: 1, server: 'raw', seq: 2, replay: 'events' }) + '\n' + event(3));
+  });
+  const p = linkFor(t, server.url, 1);
+  await until(() => p.events.length === 2, 'event 5, then event 3 of the restarted server');
+  assert.deepEqual(p.events.map((e) => e.seq), [5, 3]);
+  assert.equal(p.link.lastSeq, 3);
+  assert.deepEqual(p.logs.find((l) => l.level === 'warn' && /did not replay/.test(l.message))?.fields, { url: server.url, since: 5, seq: 2, replay: 'events' });
+});
+
+test('a callback that throws is logged and the stream goes on (the node\'s bug does not drop the connection)', async (t) => {
+  const sim = await simFor(t, { calls: 5, rate: 1000, routeTimeoutMs: 20, waitForPrimaries: 1 });
+  let seen = 0;
+  const p = linkFor(t, sim.url, 1, { onEvent: () => { seen++; throw new Error('handler bug'); }, onState: () => { throw new Error('state bug'); } });
+  await sim.whenDone();
+  await until(() => seen === 10, 'all 10 events despite the throws');
+  assert.equal(p.link.connected, true);
+  assert.equal(p.link.lastSeq, 10);
+  assert.equal(sim.report().clients[0]!.connects, 1, 'never reconnected');
+  assert.equal(p.logs.filter((l) => l.message === 'telephony link callback failed' && l.fields.err === 'handler bug').length, 10);
+  assert.equal(p.logs.filter((l) => l.fields.err === 'state bug').length, 1);
 });

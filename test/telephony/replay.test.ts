@@ -80,3 +80,17 @@ test('since within the buffer is replayed; since ahead of the server (it restart
   const fresh = await rawClient(sim.port, [hello(1)], 300);
   assert.deepEqual(fresh.messages, [{ type: 'welcome', version: 1, server: 'ors-sim-tserver', seq: 5, replay: 'none' }]);
 });
+
+test('a snapshot larger than maxSnapshotCalls is a protocol error: the link drops the connection and says why', async (t) => {
+  const sim = await simFor(t, { calls: 300, rate: 20_000, routeTimeoutMs: 20_000, replayBuffer: 5, waitForPrimaries: 1, attachedData: () => ({ note: 'z'.repeat(500) }) });
+  let dropped = false;
+  const p = linkFor(t, sim.url, 1, {
+    maxSnapshotCalls: 100,
+    onEvent: (e) => { p.events.push(e); if (e.seq === 2 && !dropped) { dropped = true; sim.outage(100); } },
+  });
+  const refused = (): boolean => p.logs.some((l) => l.message === 'telephony link lost' && /protocol error from the server: a snapshot of more than 100 calls/.test(String(l.fields.reason)));
+  await until(refused, 'the link to refuse the snapshot');
+  assert.equal(p.snapshots.length, 0, 'no partial snapshot is delivered');
+  assert.equal(p.link.lastSeq, p.events.at(-1)!.seq, 'the refused snapshot did not move the link\'s since');
+  assert.ok(p.link.lastSeq! < 300);
+});

@@ -149,3 +149,19 @@ test('the simulator refuses another protocol version, a request before hello, a 
   const third = await rawClient(sim.port, [hello(3)]);
   assert.equal((third.messages[0]!.error as { code: string }).code, 'too_many_clients');
 });
+
+test('calls come at the rate, never faster (a late timer catches up), in several ticks; durationMs stops an endless run', async (t) => {
+  const sim = await simFor(t, { calls: 40, rate: 200, routeTimeoutMs: 1, waitForPrimaries: 1 });
+  const p = linkFor(t, sim.url, 1);
+  const report = await sim.whenDone();
+  // Call n is made once n / rate seconds have passed since generation started: the 40th at 200 ms or later.
+  assert.ok(report.durationMs >= 199 && report.durationMs < 3000, `40 calls at 200/s took ${report.durationMs} ms`);
+  await until(() => p.events.length === 80, '80 events');
+  const ticks = new Set(p.events.filter((e) => e.event === 'call.arrived').map((e) => e.time));
+  assert.ok(ticks.size >= 5, `the calls came in ${ticks.size} different milliseconds, not in one burst`);
+
+  const endless = await simFor(t, { calls: 0, rate: 100, durationMs: 200, routeTimeoutMs: 10, graceMs: 50 });
+  const ended = await endless.whenDone();
+  assert.ok(ended.callsGenerated >= 10 && ended.callsGenerated <= 60, `${ended.callsGenerated} calls in 200 ms at 100/s (a busy machine fires the stop late)`);
+  assert.equal(ended.ended, true);
+});

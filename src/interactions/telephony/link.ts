@@ -45,7 +45,7 @@ export interface TelephonyLinkOptions {
   readonly maxPending?: number;
   /** Bytes waiting in the socket at most before new requests are refused. @default 4 MiB */
   readonly maxWriteBuffer?: number;
-  /** Calls one snapshot may hold; a larger one is a protocol error. @default 1000000 */
+  /** Calls one snapshot may hold (a telephony server has thousands in progress, not millions); more is a protocol error. @default 200000 */
   readonly maxSnapshotCalls?: number;
   /** Reconnect delays: from `initialMs` doubling to `maxMs`, each with jitter. @default {initialMs: 100, maxMs: 5000} */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
@@ -117,7 +117,7 @@ export class TelephonyLink {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.maxPending = options.maxPending ?? 100_000;
     this.maxWriteBuffer = options.maxWriteBuffer ?? 4 * 1024 * 1024;
-    this.maxSnapshotCalls = options.maxSnapshotCalls ?? 1_000_000;
+    this.maxSnapshotCalls = options.maxSnapshotCalls ?? 200_000;
     this.backoff = options.backoff ?? { initialMs: 100, maxMs: 5000 };
   }
 
@@ -206,7 +206,7 @@ export class TelephonyLink {
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const line of conn.splitter.push(chunk)) {
-          if (this.conn !== conn) return;
+          if (this.conn !== conn || conn.socket.destroyed) return;
           if (line.length > 0) this.handle(conn, parseServerMessage(line));
         }
       } catch (e) {
@@ -271,9 +271,9 @@ export class TelephonyLink {
   }
 
   /** A throwing callback is the node's bug, not the server's: logged, and the stream goes on. */
-  private deliver(fn: () => void, seq: number): void {
+  private deliver(fn: () => void, seq?: number): void {
     try { fn(); } catch (e) {
-      this.options.log?.('error', 'telephony event handler failed', { url: this.url, seq, err: (e as Error).message });
+      this.options.log?.('error', 'telephony link callback failed', { url: this.url, ...(seq === undefined ? {} : { seq }), err: (e as Error).message });
     }
   }
 
@@ -282,8 +282,10 @@ export class TelephonyLink {
     conn.welcomed = true;
     conn.welcomedAt = Date.now();
     if (replay === 'snapshot') conn.awaitingSnapshot = true;
-    else if (replay === 'none' || this.seq === undefined) {
-      if (this.seq !== undefined && seq !== this.seq) this.options.log?.('warn', 'telephony server replays nothing after a reconnect', { url: this.url, since: this.seq, seq });
+    else if (replay === 'none' || this.seq === undefined || seq < this.seq) {
+      // A server that replays nothing after `since`, or is behind it (it restarted without saying
+      // snapshot), breaks the protocol; the link follows its stream from now rather than drop it all.
+      if (this.seq !== undefined && seq !== this.seq) this.options.log?.('warn', 'telephony server did not replay what the link missed', { url: this.url, since: this.seq, seq, replay });
       this.seq = seq;
     }
     const fields = { url: this.url, server, seq, replay };
@@ -293,7 +295,7 @@ export class TelephonyLink {
     } else {
       this.options.log?.('info', 'telephony link connected', fields);
     }
-    this.options.onState?.(true);
+    this.deliver(() => this.options.onState?.(true));
     // The role may have changed while the hello was on its way.
     this.setRole(this.options.role());
   }
@@ -308,7 +310,7 @@ export class TelephonyLink {
       p.reject(new TelephonyError('telephony_unavailable', `the connection to the telephony server ${this.url} was lost (${reason}) before the result; the request may or may not have been carried out`));
       this.pending.delete(ref);
     }
-    if (conn.welcomed) this.options.onState?.(false);
+    if (conn.welcomed) this.deliver(() => this.options.onState?.(false));
     if (this.closed) return;
     // A connection that lasted resets the backoff; one that keeps failing right after its welcome does not.
     if (conn.welcomed && Date.now() - conn.welcomedAt >= this.backoff.maxMs) this.attempt = 0;

@@ -12,7 +12,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { encode, LineSplitter, parseClientMessage, ProtocolError } from '../lines.js';
 import { MAX_LINE, PROTOCOL_VERSION, type CallEventMessage, type ClientMessage, type ErrorBody, type SnapshotMessage } from '../protocol.js';
-import { CallFloor, type Emit } from './calls.js';
+import { CallFloor, type Answer, type Emit } from './calls.js';
 import { CallGenerator, type GeneratorOptions } from './generator.js';
 import { SimStats, type SimReport } from './report.js';
 import { simDefaults, type TServerSimOptions } from './options.js';
@@ -89,13 +89,13 @@ export class TServerSim {
   /** Generation has started (it waits for `waitForPrimaries` primaries). */
   get generating(): boolean { return this.generator.running; }
 
-  /** The report as of now (final once the run has ended). */
-  report(): SimReport {
+  /** The report as of now (final once the run has ended). `percentiles: false` leaves p50/p99 at 0 and is cheap (progress lines). */
+  report(percentiles = true): SimReport {
     const now = this.endedAt ?? performance.now();
     return this.stats.report({
       server: this.o.name, durationMs: this.startedAt === undefined ? 0 : now - this.startedAt,
       ended: this.endedAt !== undefined, orphansAtEnd: this.orphansAtEnd, lastSeq: this.seq, inProgress: this.floor.counts(),
-    });
+    }, percentiles);
   }
 
   /** Resolves with the final report once every call was generated and has ended, or the grace after the last one passed. */
@@ -149,16 +149,18 @@ export class TServerSim {
     const msg: CallEventMessage = { type: 'event', seq: ++this.seq, event, time: Date.now(), call, ...extra };
     const line = encode(msg);
     this.ring[this.seq % this.ring.length] = line;
-    for (const c of this.clients) {
-      if (c.node === undefined) continue;
-      if (c.socket.writableLength > MAX_CLIENT_BUFFER + c.allowance) {
-        this.log(`node ${c.node}: disconnected, ${c.socket.writableLength} bytes unread (it catches up by since when it reconnects)`);
-        c.socket.destroy();
-        continue;
-      }
-      c.socket.write(line);
-    }
+    for (const c of this.clients) if (c.node !== undefined) this.send(c, line);
   };
+
+  /** Writes to a client that keeps up; one that leaves too much unread is disconnected (it catches up by since). */
+  private send(c: Client, line: string): void {
+    if (c.socket.writableLength > MAX_CLIENT_BUFFER + c.allowance) {
+      if (!c.socket.destroyed) this.log(`node ${c.node}: disconnected, ${c.socket.writableLength} bytes unread`);
+      c.socket.destroy();
+      return;
+    }
+    c.socket.write(line);
+  }
 
   private accept(socket: Socket): void {
     if (performance.now() < this.refusingUntil || this.closing !== undefined) { socket.destroy(); return; }
@@ -226,7 +228,7 @@ export class TServerSim {
       return;
     }
     if (c.node === undefined) throw new ProtocolError('invalid_message', `a "${msg.type}" message before the hello`);
-    const answer = (r: Parameters<Parameters<CallFloor['route']>[2]>[0]): void => { c.socket.write(encode(r)); };
+    const answer: Answer = (r) => this.send(c, encode(r));
     if (msg.type === 'role') this.setRole(c, msg.role);
     else if (msg.type === 'route') this.floor.route(msg, c.node, answer);
     else this.floor.updateData(msg, answer);
