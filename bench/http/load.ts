@@ -11,8 +11,11 @@ import autocannon from 'autocannon';
 /** The node runs the shipped JavaScript: build dist/ from the current sources first. */
 export function buildDist(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('npm run build failed: the benchmark needs dist/');
+  const cwd = fileURLToPath(new URL('../../', import.meta.url));
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd, stdio: 'inherit' });
+  // The store's Lua scripts are assets, copied beside the compiled code as `npm run build` does.
+  const assets = r.status === 0 ? spawnSync(process.execPath, ['scripts/copy-assets.mjs'], { cwd, stdio: 'inherit' }) : r;
+  if (assets.status !== 0) throw new Error('npm run build failed: the benchmark needs dist/');
 }
 
 export interface Figures { rps: number; p50: number; p99: number; errors: number }

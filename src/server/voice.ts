@@ -42,6 +42,7 @@ export class NodeVoice {
       hasRoute: (rp) => Object.hasOwn(routes, rp),
       startSession: (call) => this.startSession(call),
       deliver: (sessionid, event) => node.manager.deliver(sessionid, event) === 'queued',
+      terminate: (sessionid) => { node.manager.terminate(sessionid); },
       putRecord: (id, record: HostRecord | undefined) => node.manager.putRecord(id, record),
       effect: (run) => node.manager.effect(run),
       send: (server, request) => this.send(server, request),

@@ -44,6 +44,7 @@ function cluster(ids: readonly number[], store = new MemoryStore(), down = new M
         downFor: (n) => (nodes.get(n)?.live ? 0 : Date.now() - (down.get(n) ?? 0)),
         hasRoute: (rp) => rp === '5000',
         startSession: async () => { const sid = `n${id}-s${++next}`; sessions.set(sid, []); return sid; },
+        terminate: (sid) => { sessions.delete(sid); },
         deliver: (sid, e) => { const s = sessions.get(sid); s?.push(e); return s !== undefined; },
         putRecord: (rid, r) => { if (r === undefined) records.delete(rid); else records.set(rid, r); },
         effect: (run) => run(),
@@ -234,4 +235,29 @@ test('a request whose result died with the primary is answered by the call\'s ev
   assert.deepEqual(backup.sent, [{ type: 'route', callId: 'pb', target: 'agent2', targetType: 'agent' }], 'only pb is sent again');
   assert.deepEqual(backup.sessions.get(sidOf('pb'))!.map((e) => e.name), ['interaction.route.done']);
   old.calls.close(); backup.calls.close();
+});
+
+test('a restored call session whose call went to another node meanwhile stops; its pending route is not sent again', async () => {
+  const store = new MemoryStore();
+  const { nodes } = cluster([1], store);
+  const old = nodes.get(1)!;
+  (old.calls as unknown as { host: { send: () => Promise<never> } }).host.send = () => new Promise<never>(() => {});
+  old.calls.promoted();
+  old.calls.onEvent(SERVER, ev('call.arrived', call('moved')));
+  await until(() => old.sessions.size === 1);
+  const [sid] = [...old.sessions.keys()];
+  old.calls.request(sid!, undefined, { kind: 'route', target: 'agent1', targetType: 'agent' });
+  // Node 1 was down longer than call-watching-timeout: node 2's call watching took the call.
+  assert.equal(await store.takeOverCall('moved', 1, 2), true);
+  const { nodes: after } = cluster([1], store);
+  const back = after.get(1)!;
+  back.sessions.set(sid!, []);
+  const rec = old.records.get(`${sid}~call`)!;
+  back.calls.restoreRecord(rec.id, rec.kind, rec.data);
+  back.calls.promoted();
+  await until(() => !back.sessions.has(sid!));
+  await sleep(20);
+  assert.deepEqual(back.sent, [], 'nothing sent for a call that is not this node\'s');
+  assert.equal(back.records.has(`${sid}~call`), false);
+  old.calls.close(); back.calls.close();
 });

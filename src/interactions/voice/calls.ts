@@ -68,6 +68,8 @@ export interface VoiceHost {
   hasRoute(routingPoint: string): boolean;
   /** Starts a session of the routing point's application; gives its id; throws when refused (limits, a bad document). */
   startSession(call: CallInfo): Promise<string>;
+  /** Ends a session now (its call went to another node). */
+  terminate(sessionid: string): void;
   /** Queues an event for a session; false when the session does not run here (any more). */
   deliver(sessionid: string, event: ScxmlEvent): boolean;
   putRecord(id: string, record: HostRecord | undefined): void;
@@ -124,26 +126,30 @@ export class VoiceCalls {
    * whose session has ended since must not start another (the claim alone says only "this node").
    */
   private readonly handled = new Map<string, number>();
+  /** Calls whose records came back from the store since the last promotion: their claims are checked then. */
+  private restored: OwnedCall[] = [];
   /** While the backlog is replayed: calls it shows routed or released later on, which need no session. */
   private settled: Set<string> | undefined;
 
   constructor(private readonly host: VoiceHost) {
     const t = host.callWatchingTimeoutMs;
     this.watching = new Watchlist(200_000, Math.max(20, Math.min(250, Math.floor(t / 4))), host.now, (id, w) => this.watchDue(id, w));
-    this.backlog = new Backlog(200_000, Math.max(120_000, 4 * t), host.now);
+    this.backlog = new Backlog(100_000, Math.max(30_000, 2 * t), host.now);
   }
 
   /** A telephony event, from the link of `server`. */
   onEvent(server: string, m: CallEventMessage): void {
     if (m.event === 'call.arrived' && this.host.hasRoute(m.call.routingPoint)) this.host.counters.seen.inc();
-    if (!this.primary) { this.backlog.push({ server, message: m, at: this.host.now() }); return; }
-    this.handle(server, m, this.host.now());
+    // Kept as primary too: a primary that loses its lease and takes it back must catch up on what it
+    // handled but had not committed when it lost it.
+    this.backlog.push({ server, message: m, at: this.host.now() });
+    if (this.primary) this.handle(server, m, this.host.now());
   }
 
   /** The server could not replay what this link missed: the calls in progress instead. */
   onSnapshot(server: string, m: SnapshotMessage): void {
-    if (!this.primary) { this.backlog.push({ server, message: m, at: this.host.now() }); return; }
-    this.reconcile(server, m, this.host.now());
+    this.backlog.push({ server, message: m, at: this.host.now() });
+    if (this.primary) this.reconcile(server, m, this.host.now());
   }
 
   /** This process became primary and its sessions are restored: catch up on what the backlog holds. */
@@ -165,15 +171,40 @@ export class VoiceCalls {
     } finally {
       this.settled = undefined;
     }
-    // What is still pending was not carried out while the backlog listened (its result died with the
-    // predecessor, or the request never left it): send it again.
-    for (const o of this.owned.values()) for (const p of o.pending) if (!o.released) this.host.effect(() => this.send(o, p));
+    const restored = this.restored;
+    this.restored = [];
+    void this.confirmRestored(restored, this.generation);
+  }
+
+  /**
+   * A restored call is this node's only while the store's claim says so: a node that was down longer
+   * than call-watching-timeout may have lost it to another's call watching, and its session must stop
+   * here (that node runs one now). What is still pending of the rest was not carried out while the
+   * backlog listened (its result died with the predecessor, or it never left): it is sent again.
+   */
+  private async confirmRestored(calls: readonly OwnedCall[], gen: number): Promise<void> {
+    for (const o of calls) {
+      if (this.owned.get(o.callId) !== o) continue;
+      let owner: NodeId | undefined;
+      try { owner = await this.host.claims.callOwner(o.callId); } catch { owner = this.host.nodeId; }
+      if (gen !== this.generation || this.owned.get(o.callId) !== o) continue;
+      if (owner !== undefined && owner !== this.host.nodeId) {
+        this.host.log('warn', 'a restored call session stops: call watching gave its call to another node while this node was down', { callId: o.callId, sessionid: o.sessionid, owner });
+        this.forget(o);
+        this.host.terminate(o.sessionid);
+        continue;
+      }
+      if (!o.released) for (const p of o.pending) this.host.effect(() => this.send(o, p));
+    }
   }
 
   /** This process is no longer primary: its sessions are gone from memory (the new primary has them). */
   demoted(): void {
     this.primary = false;
     this.generation++;
+    // Sessions it started may not have been committed: a promotion decides again from the store.
+    this.handled.clear();
+    this.restored = [];
     this.owned.clear();
     this.bySession.clear();
     this.starting.clear();
@@ -194,6 +225,7 @@ export class VoiceCalls {
     this.owned.set(o.callId, o);
     this.bySession.set(sessionid, o);
     this.remember(o.callId);
+    this.restored.push(o);
     return true;
   }
 
@@ -201,10 +233,14 @@ export class VoiceCalls {
   sessionEnded(sessionid: string): void {
     const o = this.bySession.get(sessionid);
     if (o === undefined) return;
-    this.bySession.delete(sessionid);
-    this.owned.delete(o.callId);
-    this.host.putRecord(sessionid + RECORD_SUFFIX, undefined);
+    this.forget(o);
     if (!o.released) this.host.effect(() => { this.endClaim(o.callId); });
+  }
+
+  private forget(o: OwnedCall): void {
+    this.bySession.delete(o.sessionid);
+    this.owned.delete(o.callId);
+    this.host.putRecord(o.sessionid + RECORD_SUFFIX, undefined);
   }
 
   /** The call a session runs, if any. */
