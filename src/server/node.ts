@@ -34,6 +34,8 @@ import { MemoryStore, RegistryCache, type Store, type StoreHooks } from '../stor
 import { CrashGuard, type QuarantinedSession } from '../cluster/crashGuard.js';
 import { Persistence } from '../cluster/persistence.js';
 import { restoreNode } from '../cluster/restore.js';
+import type { Multimedia } from '../interactions/multimedia/index.js';
+import { createMultimedia } from './interactions.js';
 
 /**
  * What every document of a node is compiled with; `ors validate` uses the same, so it checks a
@@ -87,6 +89,7 @@ export class OrsNode implements NodeContext {
   readonly scheduled: ScheduledStarts;
   readonly metrics: Metrics;
   readonly quarantine: Quarantine;
+  readonly multimedia: Multimedia;
   readonly server: Server;
   readonly newSessionId: () => string;
   /** Unique per process start: the lease holder's name in the store (fencing is by epoch and this). */
@@ -194,6 +197,7 @@ export class OrsNode implements NodeContext {
     this.finished.onChange = (id, r) => this.manager.putRecord(id, r === undefined ? undefined : { id, kind: 'finished', data: r });
     this.scheduled.onChange = (id, s) => this.manager.putRecord(id, s === undefined ? undefined
       : { id, kind: 'scheduled', data: { idealtime: s.idealtime, params: s.params }, document: s.doc });
+    this.multimedia = createMultimedia(this);
     // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
   }
@@ -267,6 +271,7 @@ export class OrsNode implements NodeContext {
     this.base = advertisedUrl(this.config, port);
     try {
       await this.joinPair();
+      this.multimedia.start();
     } catch (e) {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
       if (this.ownsStore) await this.store?.close();
@@ -391,6 +396,7 @@ export class OrsNode implements NodeContext {
     this.server.closeAllConnections();
     await closed;
     this.scheduled.close();
+    this.multimedia.close();
     this.manager.close();
     this.finished.close();
     this.documents.close();
@@ -417,6 +423,7 @@ export class OrsNode implements NodeContext {
     // A finished session keeps no data model too large to show: it would hold the memory for finished-retention.
     const size = this.config.orchestration['finished-retention'] > 0 ? h.approximateSize(MAX_QUERY_DATAMODEL) : 0;
     this.finished.add(size > MAX_QUERY_DATAMODEL ? withoutDatamodel(h) : h);
+    this.multimedia.sessionEnded(h.id);
     // Answering held calls is an effect: only once the end is committed.
     this.manager.effect(() => this.requests.sessionEnded(h.id));
   }
@@ -476,6 +483,7 @@ export class OrsNode implements NodeContext {
    */
   restoreRecord(id: string, kind: string, data: unknown, doc: CompiledDocument | undefined): boolean {
     if (kind === 'finished') { this.finished.restore(data as FinishedRecord); return true; }
+    if (kind === 'queued') return this.multimedia.restoreRecord(id, kind, data);
     if (kind === 'scheduled' && doc !== undefined) {
       if (this.scheduled.get(id) !== undefined || this.manager.get(id) !== undefined) return true;
       const s = data as { idealtime: number; params: Record<string, unknown> };

@@ -3,14 +3,17 @@ import type { CustomActionRegistry } from '../../scxml/host.js';
 import type { NodeContext } from '../types.js';
 import { sessionFetch } from './fetch.js';
 import { sessionStart, sessionTerminate } from './session.js';
+import { interactionRelease } from './interaction.js';
 import { wsResponse } from './ws.js';
 
 const SESSION_NS = 'http://www.genesyslab.com/modules/session';
 const WS_NS = 'http://www.genesyslab.com/modules/ws';
+const INTERACTION_NS = 'http://www.genesyslab.com/modules/interaction';
 
 export function orchestrationActions(node: () => NodeContext): CustomActionRegistry {
   return {
     [SESSION_NS]: { start: sessionStart(node), terminate: sessionTerminate(node), fetch: sessionFetch(node) },
     [WS_NS]: { response: wsResponse(node) },
+    [INTERACTION_NS]: { release: interactionRelease(node) },
   };
 }
