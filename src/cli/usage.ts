@@ -8,6 +8,7 @@ commands:
   cluster   a local cluster for trying things out: Redis, N nodes each a primary and a backup (ors cluster --help)
   version   print the version (also --version)
   validate  check SCXML documents as the server would load them: ors validate [--json] FILE...
+  interaction submit  queue multimedia interactions on a node: ors interaction submit --url URL --queue NAME [key=value...]
 
 ors start --help lists the flags; ors validate --help tells what validate checks.`;
 
