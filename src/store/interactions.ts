@@ -66,8 +66,8 @@ export interface InteractionQueues {
   /** Appends an interaction (`data`: JSON text of an object); gives its id. */
   submit(queue: string, data: string): Promise<string>;
   /**
-   * Hands `nodeId` at most `max` interactions: first those held by another node and not touched for
-   * `staleMs` (redeliveries, oldest first), then waiting ones in submission order.
+   * Hands `nodeId` at most `max` interactions: first those held by a node (this one included) and
+   * not touched for `staleMs` (redeliveries, oldest first), then waiting ones in submission order.
    */
   pull(queue: string, nodeId: NodeId, max: number, staleMs: number): Promise<readonly QueuedInteraction[]>;
   /** Renews `nodeId`'s hold on `ids` (they are not stale any more); gives back those it no longer holds. */

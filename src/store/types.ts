@@ -7,7 +7,6 @@
  * The store knows nothing of sessions or SCXML: a session is an id and an opaque string (its
  * serialised snapshot), a document is a hash and its text. docs/store.md describes the semantics.
  */
-
 /** A node's numeric id (`node<id>` in routes, the prefix of its session ids). */
 export type NodeId = number;
 
@@ -104,7 +103,9 @@ export interface NodeEntry {
 export type RegistryListener = (entry: NodeEntry) => void;
 
 /** The operations whose latency the store reports (`ors_store_latency_seconds{op}`). */
-export type StoreOp = 'acquire' | 'renew' | 'release' | 'commit' | 'read_sessions' | 'get_document' | 'read_registry' | 'read_guard' | 'write_guard';
+export type StoreOp = 'acquire' | 'renew' | 'release' | 'commit' | 'read_sessions' | 'get_document' | 'read_registry' | 'read_guard' | 'write_guard'
+  | 'claim_call' | 'take_over_call' | 'call_owner' | 'end_call'
+  | 'queue_submit' | 'queue_pull' | 'queue_touch' | 'queue_ack' | 'queue_held' | 'queue_holder' | 'queue_depth';
 
 /**
  * A node's crash-guard record: a small map of fields the cluster layer names and reads back
