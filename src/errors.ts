@@ -35,7 +35,7 @@ export const ERRORS = {
   invalid_parameter: entry<{ name: string; expected: string }>(400, 'A control parameter (idealtime, _wait…) has a wrong value.', (d) =>
     `parameter "${d.name}" must be ${d.expected}`),
   invalid_queue_name: entry<{ queue: string }>(400, 'The queue name in the path is not a valid queue name.', (d) =>
-    `"${d.queue}" is not a queue name: use 1 to 128 letters, digits and . _ - : @, as configured in applications.queues`),
+    `"${d.queue}" is not a queue name: use 1 to 128 letters, digits and _ . : - (e.g. email-inbound), as configured in applications.queues`),
   invalid_body: entry<{ reason: string }>(400, 'The request body could not be parsed in its declared content type.', (d) =>
     `the request body is not valid: ${d.reason}`),
   src_forbidden: entry<Src>(403, 'The document named by src lies outside the application roots.', (d) =>

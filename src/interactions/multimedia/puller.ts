@@ -6,6 +6,7 @@
  * slot (an acknowledgement completed) wakes the loop at once. The renewal of the node's holds runs
  * every third of the redelivery timeout, so one late renewal never lets a hold go stale.
  */
+import { MAX_PULL } from '../../store/interactionArgs.js';
 import type { Holds } from './holds.js';
 import type { Reconciler } from './reconcile.js';
 import type { MultimediaHost } from './types.js';
@@ -102,7 +103,7 @@ export class Puller {
       }
       for (const interaction of got) this.worker.pulled(queue, interaction);
       // Fewer than asked: the queue is empty for now.
-      if (got.length < room && !this.stopped) await this.wait(queue, POLL_MS);
+      if (got.length < Math.min(room, MAX_PULL) && !this.stopped) await this.wait(queue, POLL_MS);
     }
   }
 
