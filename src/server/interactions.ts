@@ -22,6 +22,7 @@ export function createMultimedia(node: OrsNode): Multimedia {
     log: node.log,
     registry: node.metrics.registry,
     primary: () => node.role === 'primary',
+    leaseHeld: () => node.ha?.lease() !== undefined,
     draining: () => node.draining,
     store: () => queuesOf(node.store),
     loadDocument: (src) => node.documents.load(src),

@@ -42,6 +42,7 @@ export class Multimedia {
     this.worker = new Worker(host, this.holds, this.metrics, (q) => this.puller.wake(q));
     this.reconciler = new Reconciler(host, this.holds, this.worker);
     this.worker.onAcked = (q, id) => this.reconciler.acked(q, id);
+    this.worker.restoredWork = (sid) => this.reconciler.endedBeforeReconcile(sid);
     this.puller = new Puller(host, this.holds, this.worker, this.reconciler);
   }
 

@@ -20,8 +20,8 @@ import type { Worker } from './worker.js';
 interface Restored { readonly sessionid: string; readonly record: QueuedRecord }
 
 export class Reconciler {
-  /** Records read back by a restore, by queue then interaction id, until the next reconciliation. */
-  private readonly restored = new Map<string, Map<string, Restored>>();
+  /** Records read back by a restore, by session id, until the next reconciliation of their queue. */
+  private readonly restored = new Map<string, Restored>();
   /** Interactions acknowledged while a reconciliation of their queue reads the store (its list may predate the ack). */
   private readonly ackedMeanwhile = new Map<string, Set<string>>();
 
@@ -32,10 +32,19 @@ export class Reconciler {
     const r = data as Partial<QueuedRecord> | null;
     if (typeof r !== 'object' || r === null || typeof r.queue !== 'string' || typeof r.interactionid !== 'string'
       || (r.state !== 'working' && r.state !== 'released' && r.state !== 'done')) return false;
-    let q = this.restored.get(r.queue);
-    if (q === undefined) this.restored.set(r.queue, (q = new Map()));
-    q.set(r.interactionid, { sessionid, record: r as QueuedRecord });
+    this.restored.set(sessionid, { sessionid, record: r as QueuedRecord });
     return true;
+  }
+
+  /**
+   * A restored session ended before its queue was reconciled (an overdue timer fires at once on
+   * restore): what it worked, so that it is acknowledged like any other; undefined when it worked none.
+   */
+  endedBeforeReconcile(sessionid: string): QueuedRecord | undefined {
+    const r = this.restored.get(sessionid);
+    if (r === undefined || r.record.state !== 'working') return undefined;
+    this.restored.delete(sessionid);
+    return r.record;
   }
 
   /** An acknowledgement completed: a reconciliation reading the store now must not take its stale list for news. */
@@ -55,8 +64,12 @@ export class Reconciler {
       this.ackedMeanwhile.delete(queue);
     }
     if (!this.host.primary()) throw new Error('this process stopped being primary while reconciling');
-    const restored = this.restored.get(queue) ?? new Map<string, Restored>();
-    this.restored.delete(queue);
+    const restored = new Map<string, Restored>();
+    for (const [sessionid, r] of this.restored) {
+      if (r.record.queue !== queue) continue;
+      restored.set(r.record.interactionid, r);
+      this.restored.delete(sessionid);
+    }
     const listed = new Set<string>();
     for (const interaction of held) {
       if (acked.has(interaction.id)) continue;
@@ -104,10 +117,10 @@ export class Reconciler {
 
   /** Restored records of queues no longer configured: told once, then forgotten. */
   forgetUnconfigured(): void {
-    for (const [queue, records] of this.restored) {
-      if (this.host.queues[queue] !== undefined) continue;
-      this.host.log.warn({ queue, records: records.size }, 'restored interaction records of a queue that is not configured any more: ignored');
-      this.restored.delete(queue);
+    for (const [sessionid, r] of this.restored) {
+      if (Object.hasOwn(this.host.queues, r.record.queue)) continue;
+      this.host.log.warn({ queue: r.record.queue, interactionid: r.record.interactionid, sessionid }, 'restored interaction record of a queue that is not configured any more: ignored');
+      this.restored.delete(sessionid);
     }
   }
 }

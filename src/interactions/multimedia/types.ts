@@ -28,6 +28,8 @@ export interface MultimediaHost {
   readonly registry: Registry;
   /** True while this process is its node's primary: only a primary pulls, renews holds and starts sessions (a backup never does). */
   primary(): boolean;
+  /** True while this process holds its node's lease (a promoting process does, before it is primary): only then it writes records. */
+  leaseHeld(): boolean;
   /** True once the node is shutting down: it pulls no more (what it holds is still worked and acknowledged). */
   draining(): boolean;
   /** The shared store's queues; undefined before the node has opened its store. */

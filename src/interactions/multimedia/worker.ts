@@ -31,6 +31,8 @@ export class Worker {
   private closed = false;
   /** Called when an acknowledgement has completed (the reconciler must not take a stale list for news). */
   onAcked: ((queue: string, id: string) => void) | undefined;
+  /** What a restored session not reconciled yet worked (Reconciler.endedBeforeReconcile). */
+  restoredWork: ((sessionid: string) => QueuedRecord | undefined) | undefined;
 
   constructor(
     private readonly host: MultimediaHost,
@@ -102,8 +104,14 @@ export class Worker {
 
   /** A session ended (any way): the interaction it worked is acknowledged once that end is committed. */
   sessionEnded(sessionid: string): void {
-    const hold = this.holds.ofSession(sessionid);
-    if (hold === undefined) return;
+    let hold = this.holds.ofSession(sessionid);
+    if (hold === undefined) {
+      const r = this.restoredWork?.(sessionid);
+      if (r === undefined) return;
+      // Its data is not needed any more: only the acknowledgement is left to do.
+      hold = this.holds.add(r.queue, { id: r.interactionid, queue: r.queue, data: '{}', submitted: 0, deliveries: 0 }, 'working');
+      hold.sessionid = sessionid;
+    }
     this.finish(hold, sessionid, 'done');
   }
 
@@ -203,9 +211,9 @@ export class Worker {
     }
   }
 
-  /** Writes (or deletes) a session's interaction record with the open group; only a primary writes. */
+  /** Writes (or deletes) a session's interaction record with the open group; only the holder of the node's lease writes. */
   putRecord(sessionid: string, record: QueuedRecord | undefined): void {
-    if (!this.host.primary()) return;
+    if (!this.host.leaseHeld()) return;
     const id = recordId(sessionid);
     this.host.manager.putRecord(id, record === undefined ? undefined : { id, kind: RECORD_KIND, data: record });
   }
