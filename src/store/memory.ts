@@ -5,7 +5,7 @@
  * code above it cannot tell them apart except by speed and durability (none: a restart loses all).
  * Call claims and interaction queues live in memoryCalls.ts and memoryQueues.ts.
  */
-import type { CallClaims, ClaimResult, InteractionQueues, QueueDepth, QueuedInteraction } from './interactions.js';
+import type { ClaimResult, QueueDepth, QueuedInteraction } from './interactions.js';
 import { MemoryCalls } from './memoryCalls.js';
 import { MemoryQueues } from './memoryQueues.js';
 import { fencedOrOk, timed } from './timing.js';
@@ -35,7 +35,7 @@ export interface MemoryStoreOptions extends StoreHooks {
   readonly now?: () => number;
 }
 
-export class MemoryStore implements Store, CallClaims, InteractionQueues {
+export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly nodes = new Map<NodeId, NodeState>();
   private readonly listeners = new Set<RegistryListener>();

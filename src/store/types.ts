@@ -7,6 +7,8 @@
  * The store knows nothing of sessions or SCXML: a session is an id and an opaque string (its
  * serialised snapshot), a document is a hash and its text. docs/store.md describes the semantics.
  */
+import type { CallClaims, InteractionQueues } from './interactions.js';
+
 /** A node's numeric id (`node<id>` in routes, the prefix of its session ids). */
 export type NodeId = number;
 
@@ -135,7 +137,8 @@ export interface ReadOptions {
   readonly pageSize?: number;
 }
 
-export interface Store {
+/** The whole store: leases, sessions, registry, and the interactions' call claims and queues (interactions.ts). */
+export interface Store extends CallClaims, InteractionQueues {
   /** 'memory' or 'redis', for logs and /metrics labels. */
   readonly kind: 'memory' | 'redis';
 

@@ -7,6 +7,7 @@ import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeEntry, SessionRecord, Store, StoreHooks } from '../../src/store/index.js';
 import { randomPrefix } from '../helpers/redis.js';
+import { interactionsContract } from './interactionsContract.js';
 
 export interface StoreUnderTest {
   /** A client of the store named by `prefix` (a second call: another process's client). */
@@ -202,5 +203,7 @@ export function storeContract(name: string, setup: () => Promise<StoreUnderTest 
         assert.ok(seen.includes(want), `${want} missing from ${seen.join(' ')}`);
       }
     });
+
+    interactionsContract(name, () => open);
   });
 }

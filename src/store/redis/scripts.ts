@@ -13,7 +13,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Bump when any script's KEYS/ARGV/returns change. */
 export const SCRIPTS_VERSION = 1;
 
-export const SCRIPT_NAMES = ['acquire', 'renew', 'release', 'commit', 'nodeEntry', 'guard'] as const;
+export const SCRIPT_NAMES = [
+  'acquire', 'renew', 'release', 'commit', 'nodeEntry', 'guard',
+  'claimCall', 'takeOverCall', 'endCall',
+  'queueSubmit', 'queuePull', 'queueTouch', 'queueAck', 'queueHeld', 'queueHolder', 'queueDepth',
+] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 export interface Script {

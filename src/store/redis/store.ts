@@ -1,7 +1,8 @@
 /**
  * The Redis store: the Store interface over ioredis, on a standalone Redis or a Redis Cluster. Each
  * atomic step is one script of lua/ (fenced by the lease epoch where it writes); key names come
- * from keys.ts; connection loss is handled in connection.ts. docs/store.md has the whole picture.
+ * from keys.ts; connection loss is handled in connection.ts; call claims and interaction queues live
+ * in calls.ts and queues.ts. docs/store.md has the whole picture.
  */
 import { Cluster } from 'ioredis';
 import { fencedOrOk, timed } from '../timing.js';
@@ -9,11 +10,14 @@ import type {
   AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, GuardFields, GuardWriteResult, NodeEntry, NodeId, ReadOptions,
   RegistryListener, ReleaseResult, RenewResult, SessionRecord, Store, StoreHooks, StoreOutcome,
 } from '../types.js';
+import type { ClaimResult, QueueDepth, QueuedInteraction } from '../interactions.js';
 import { chunkCommit } from './batch.js';
+import { RedisCalls } from './calls.js';
 import {
   connect, createClient, isClusterEnabled, unavailable, watchClusterNodes, watchConnection, type RedisClient, type RedisEndpoint,
 } from './connection.js';
 import { Keys } from './keys.js';
+import { RedisQueues } from './queues.js';
 import { defineScripts, loadScripts, type RunScript } from './scripts.js';
 
 export interface RedisStoreOptions extends StoreHooks {
@@ -62,6 +66,8 @@ export class RedisStore implements Store {
   private subscriber: RedisClient | undefined;
   private closed = false;
   private subscribing: Promise<void> | undefined;
+  private readonly calls: RedisCalls;
+  private readonly queues: RedisQueues;
 
   constructor(readonly client: RedisClient, readonly cluster: boolean, private readonly options: RedisStoreOptions) {
     this.keys = new Keys(options.prefix ?? 'ors');
@@ -71,6 +77,9 @@ export class RedisStore implements Store {
     const scripts = loadScripts();
     this.run = defineScripts(client, scripts);
     this.commitCommand = scripts.get('commit')!.command;
+    const op = <T>(name: Parameters<typeof timed>[1], fn: () => Promise<T>): Promise<T> => this.op(name, fn);
+    this.calls = new RedisCalls(client, this.keys, this.run, op);
+    this.queues = new RedisQueues(this.keys, this.run, op);
     if (client instanceof Cluster) {
       // Logged per master (one master down is an outage of its slots, the Cluster stays ready).
       watchClusterNodes(client, log, () => this.resync());
@@ -187,6 +196,21 @@ export class RedisStore implements Store {
     this.listeners.add(listener);
     return async () => { this.listeners.delete(listener); };
   }
+
+  claimCall(callId: string, nodeId: NodeId, ttlMs: number): Promise<ClaimResult> { return this.calls.claimCall(callId, nodeId, ttlMs); }
+  takeOverCall(callId: string, from: NodeId, to: NodeId): Promise<boolean> { return this.calls.takeOverCall(callId, from, to); }
+  callOwner(callId: string): Promise<NodeId | undefined> { return this.calls.callOwner(callId); }
+  endCall(callId: string, nodeId: NodeId, keepMs: number): Promise<void> { return this.calls.endCall(callId, nodeId, keepMs); }
+
+  submit(queue: string, data: string): Promise<string> { return this.queues.submit(queue, data); }
+  pull(queue: string, nodeId: NodeId, max: number, staleMs: number): Promise<readonly QueuedInteraction[]> {
+    return this.queues.pull(queue, nodeId, max, staleMs);
+  }
+  touch(queue: string, nodeId: NodeId, ids: readonly string[]): Promise<readonly string[]> { return this.queues.touch(queue, nodeId, ids); }
+  ack(queue: string, nodeId: NodeId, id: string): Promise<boolean> { return this.queues.ack(queue, nodeId, id); }
+  held(queue: string, nodeId: NodeId): Promise<readonly QueuedInteraction[]> { return this.queues.held(queue, nodeId); }
+  holder(queue: string, id: string): Promise<NodeId | undefined> { return this.queues.holder(queue, id); }
+  depth(queue: string): Promise<QueueDepth> { return this.queues.depth(queue); }
 
   async close(): Promise<void> {
     this.closed = true;
