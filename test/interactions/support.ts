@@ -8,7 +8,7 @@ import { call, webService } from '../helpers/node.js';
 
 import { nodeOfSessionId } from '../../src/server/ids.js';
 
-export interface Begin { readonly interactionid: string; readonly sessionid: string; readonly node: number; readonly deliveries: number; readonly media: string; readonly seq: string }
+export interface Begin { readonly interactionid: string; readonly sessionid: string; readonly node: number; readonly deliveries: number; readonly media: string; readonly seq: string; readonly at: number }
 
 const nodeOf = (sessionid: string): number => nodeOfSessionId(sessionid) ?? -1;
 
@@ -41,7 +41,7 @@ export class Reports {
     if (p['_scxmleventname'] === 'begin') {
       const node = nodeOf(sid);
       this.sessionNode.set(sid, node);
-      this.begins.push({ interactionid: id, sessionid: sid, node, deliveries: Number(p['deliveries']), media: p['media']!, seq: p['seq'] ?? '' });
+      this.begins.push({ interactionid: id, sessionid: sid, node, deliveries: Number(p['deliveries']), media: p['media']!, seq: p['seq'] ?? '', at: Date.now() });
       let set = this.active.get(id);
       if (set === undefined) this.active.set(id, (set = new Set()));
       for (const other of set) this.overlaps.push(`interaction ${id} begun by ${sid} while ${other} works it`);
