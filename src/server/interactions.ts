@@ -28,6 +28,5 @@ export function createMultimedia(node: OrsNode): Multimedia {
     loadDocument: (src) => node.documents.load(src),
     newSessionId: () => node.newSessionId(),
     startSession: (doc, sessionid) => node.startSession(doc, {}, sessionid),
-    recovering: (sessionid) => node.recovering(sessionid),
   });
 }

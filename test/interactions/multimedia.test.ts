@@ -9,7 +9,7 @@ import { HeldSampler, Reports, metric, queueFlag, queues, submit, submitMany } f
 test('200 interactions submitted over REST to a node of capacity 5: all processed, each acknowledged once, never more than 5 held', async (t) => {
   const n = await nodeFor(t, queueFlag({ mail: { document: 'interactions/work.scxml', capacity: 5 } }));
   const reports = await Reports.start(t);
-  const sampler = new HeldSampler(() => [n.url], 'mail', 5);
+  const sampler = new HeldSampler(t, () => [n.url], 'mail', 5);
   const ids = await submitMany(n.url, 'mail', 200, (i) => ({ report: `${reports.url}/r`, seq: i, work: '15ms' }));
   assert.equal(new Set(ids).size, 200);
   await until('every interaction processed and acknowledged', async () => {

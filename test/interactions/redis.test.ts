@@ -25,7 +25,7 @@ test('two primaries on one Redis share a queue: 200 interactions, each worked on
   const q = queueFlag({ 'mm-share': { document: 'interactions/work.scxml', capacity: 5 } });
   const [a, b] = await Promise.all([orsStart(t, ['--node-id', '61', ...store(), ...q]), orsStart(t, ['--node-id', '62', ...store(), ...q])]);
   const reports = await Reports.start(t);
-  const sampler = new HeldSampler(() => [a.url, b.url], 'mm-share', 10);
+  const sampler = new HeldSampler(t, () => [a.url, b.url], 'mm-share', 10);
   // Submitted to both nodes, half each.
   const ids = (await Promise.all([
     submitMany(a.url, 'mm-share', 100, (i) => ({ report: `${reports.url}/r`, seq: i, work: '20ms' })),
@@ -60,7 +60,7 @@ test('a node killed (kill -9) while holding interactions: another node pulls the
   const killedAt = Date.now();
   reports.nodeDied(63);
   const b = await orsStart(t, ['--node-id', '64', ...store(), ...FAST, ...q]);
-  const sampler = new HeldSampler(() => [b.url], 'mm-kill', 10);
+  const sampler = new HeldSampler(t, () => [b.url], 'mm-kill', 10);
   await until('every interaction processed', async () => {
     const [v] = await queues(b.url);
     return ids.every((id) => reports.processed().has(id)) && v!.depth.waiting === 0 && v!.depth.held === 0;

@@ -95,7 +95,9 @@ export class HeldSampler {
   private stopped = false;
   private readonly done: Promise<void>;
 
-  constructor(urls: () => readonly string[], queue: string, everyMs = 15) {
+  /** Stopped when the test ends too (a failed test must not leave it polling). */
+  constructor(t: TestContext, urls: () => readonly string[], queue: string, everyMs = 15) {
+    t.after(() => this.stop());
     this.done = (async () => {
       while (!this.stopped) {
         await Promise.all(urls().map(async (url) => {

@@ -122,7 +122,6 @@ export class Puller {
             this.host.log.warn({ queue, held: ids.length, err: (e as Error).message }, 'renewing the hold on interactions failed: they go to another node if this lasts orchestration.interaction-redelivery-timeout');
           }
         }
-        if (this.host.primary()) this.worker.restartOrphans(queue);
       }
     } finally {
       this.touching = false;

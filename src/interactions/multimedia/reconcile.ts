@@ -22,6 +22,15 @@ interface Restored { readonly sessionid: string; readonly record: QueuedRecord }
 export class Reconciler {
   /** Records read back by a restore, by session id, until the next reconciliation of their queue. */
   private readonly restored = new Map<string, Restored>();
+  /**
+   * Sessions that ended while this process was restoring (not primary yet) with no interaction known
+   * for them: a restore brings sessions back before their records, and a session may end in between.
+   * Kept until every queue has been reconciled once.
+   */
+  private readonly endedEarly = new Set<string>();
+  /** Sessions that ran `<ixn:release/>` while restoring, before their record was read (same lifetime). */
+  private readonly releasedEarly = new Set<string>();
+  private unreconciled = new Set<string>();
   /** Interactions acknowledged while a reconciliation of their queue reads the store (its list may predate the ack). */
   private readonly ackedMeanwhile = new Map<string, Set<string>>();
 
@@ -32,6 +41,9 @@ export class Reconciler {
     const r = data as Partial<QueuedRecord> | null;
     if (typeof r !== 'object' || r === null || typeof r.queue !== 'string' || typeof r.interactionid !== 'string'
       || (r.state !== 'working' && r.state !== 'released' && r.state !== 'done')) return false;
+    // A primary restoring the sessions a failed commit dropped knows what it holds already; its own
+    // records could only be older than that.
+    if (this.host.primary()) return true;
     this.restored.set(sessionid, { sessionid, record: r as QueuedRecord });
     return true;
   }
@@ -45,6 +57,22 @@ export class Reconciler {
     if (r === undefined || r.record.state !== 'working') return undefined;
     this.restored.delete(sessionid);
     return r.record;
+  }
+
+  /** A session ended while this process was not primary yet, working no interaction known so far. */
+  endedWhileRestoring(sessionid: string): void {
+    this.noteEarly();
+    this.endedEarly.add(sessionid);
+  }
+
+  /** A session ran `<ixn:release/>` (its own interaction) while this process was restoring, its record not read yet. */
+  releasedWhileRestoring(sessionid: string): void {
+    this.noteEarly();
+    this.releasedEarly.add(sessionid);
+  }
+
+  private noteEarly(): void {
+    if (this.endedEarly.size === 0 && this.releasedEarly.size === 0) this.unreconciled = new Set(Object.keys(this.host.queues));
   }
 
   /** An acknowledgement completed: a reconciliation reading the store now must not take its stale list for news. */
@@ -88,6 +116,8 @@ export class Reconciler {
       }
       this.worker.putRecord(r.sessionid, undefined);
     }
+    this.unreconciled.delete(queue);
+    if (this.unreconciled.size === 0) { this.endedEarly.clear(); this.releasedEarly.clear(); }
   }
 
   private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined): void {
@@ -99,6 +129,18 @@ export class Reconciler {
       return;
     }
     hold ??= this.holds.add(queue, interaction);
+    const early = r === undefined || r.record.state !== 'working' ? undefined
+      : this.endedEarly.has(r.sessionid) ? 'done' : this.releasedEarly.has(r.sessionid) ? 'released' : undefined;
+    if (r !== undefined && early !== undefined && hold.state !== 'acking') {
+      // Its session ended or released it during the restore, before its record was read: acknowledged
+      // once that macrostep is committed, like any other.
+      this.holds.unbind(hold);
+      hold.state = 'acking';
+      hold.sessionid = r.sessionid;
+      this.worker.putRecord(r.sessionid, { queue, interactionid: interaction.id, state: early });
+      this.host.manager.effect(() => void this.worker.ack(hold!));
+      return;
+    }
     if (r !== undefined && r.record.state !== 'working' && hold.state !== 'acking') {
       this.holds.unbind(hold);
       hold.state = 'acking';

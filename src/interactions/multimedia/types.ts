@@ -39,8 +39,6 @@ export interface MultimediaHost {
   newSessionId(): string;
   /** Starts a session now under the node's bounds (max-sessions, quarantine); throws the refusal. */
   startSession(doc: CompiledDocument, sessionid: string): void;
-  /** Whether a failed commit dropped this session and it is coming back from the store (docs/persistence.md). */
-  recovering(sessionid: string): boolean;
 }
 
 /** `_event.data` of `interaction.arrived`. */

@@ -33,6 +33,10 @@ export class Worker {
   onAcked: ((queue: string, id: string) => void) | undefined;
   /** What a restored session not reconciled yet worked (Reconciler.endedBeforeReconcile). */
   restoredWork: ((sessionid: string) => QueuedRecord | undefined) | undefined;
+  /** A session ended while restoring, its interaction not known yet (Reconciler.endedWhileRestoring). */
+  endedUnknown: ((sessionid: string) => void) | undefined;
+  /** A session released its interaction while restoring, not known yet (Reconciler.releasedWhileRestoring). */
+  releasedUnknown: ((sessionid: string) => void) | undefined;
 
   constructor(
     private readonly host: MultimediaHost,
@@ -68,6 +72,8 @@ export class Worker {
       this.holds.bind(hold, sessionid);
       this.host.manager.deliver(sessionid, { name: ARRIVED_EVENT, type: 'external', data: arrivedData(queue, interaction) as unknown as PortableValue });
       this.putRecord(sessionid, { queue, interactionid: interaction.id, state: 'working' });
+      // The start's commit failed: the session was dropped and is in no store, so it never comes back.
+      this.host.manager.whenCommitted(recordId(sessionid))?.catch((e: unknown) => this.startNotCommitted(hold, sessionid, e as Error));
       const retry = this.retries.get(queue);
       if (retry !== undefined && retry.timer === undefined) this.retries.delete(queue);
     } catch (e) {
@@ -107,7 +113,10 @@ export class Worker {
     let hold = this.holds.ofSession(sessionid);
     if (hold === undefined) {
       const r = this.restoredWork?.(sessionid);
-      if (r === undefined) return;
+      if (r === undefined) {
+        if (!this.host.primary()) this.endedUnknown?.(sessionid);
+        return;
+      }
       // Its data is not needed any more: only the acknowledgement is left to do.
       hold = this.holds.add(r.queue, { id: r.interactionid, queue: r.queue, data: '{}', submitted: 0, deliveries: 0 }, 'working');
       hold.sessionid = sessionid;
@@ -121,6 +130,11 @@ export class Worker {
    */
   release(sessionid: string, interactionid: string | undefined): void {
     const hold = interactionid === undefined ? this.holds.ofSession(sessionid) : this.find(sessionid, interactionid);
+    if (hold === undefined && interactionid === undefined && !this.host.primary() && this.releasedUnknown !== undefined) {
+      // Restoring: the session's record has not been read yet; the reconciliation acknowledges it.
+      this.releasedUnknown(sessionid);
+      return;
+    }
     if (hold === undefined || hold.state !== 'working' || hold.sessionid === undefined) {
       throw new Error(interactionid === undefined
         ? 'this session works no queued interaction (it was not started for one, or released it already)'
@@ -195,20 +209,12 @@ export class Worker {
     if (ids.length > 0) this.freed(queue);
   }
 
-  /**
-   * A working interaction whose session is gone without ending (its start was dropped by a failed
-   * commit and did not come back from the store): it is started again.
-   */
-  restartOrphans(queue: string): void {
-    const m = this.host.manager;
-    for (const h of [...this.holds.all(queue)]) {
-      if (h.state !== 'working' || h.sessionid === undefined || m.get(h.sessionid) !== undefined || this.host.recovering(h.sessionid)) continue;
-      this.host.log.warn({ queue, interactionid: h.interaction.id, sessionid: h.sessionid }, 'the session of an interaction is gone (its start was not committed): starting another');
-      this.holds.unbind(h);
-      h.state = 'pending';
-      h.sessionid = undefined;
-      void this.start(h);
-    }
+  private startNotCommitted(hold: Hold, sessionid: string, e: Error): void {
+    if (hold.sessionid !== sessionid || hold.state !== 'working' || this.host.manager.get(sessionid) !== undefined) return;
+    this.holds.unbind(hold);
+    hold.state = 'pending';
+    hold.sessionid = undefined;
+    this.startFailed(hold, e);
   }
 
   /** Writes (or deletes) a session's interaction record with the open group; only the holder of the node's lease writes. */
