@@ -34,6 +34,8 @@ export const ERRORS = {
     `"${d.name}" is not an event name: use dot-separated tokens without spaces or "*", e.g. order.created`),
   invalid_parameter: entry<{ name: string; expected: string }>(400, 'A control parameter (idealtime, _wait…) has a wrong value.', (d) =>
     `parameter "${d.name}" must be ${d.expected}`),
+  invalid_queue_name: entry<{ queue: string }>(400, 'The queue name in the path is not a valid queue name.', (d) =>
+    `"${d.queue}" is not a queue name: use 1 to 128 letters, digits and _ . : - (e.g. email-inbound), as configured in applications.queues`),
   invalid_body: entry<{ reason: string }>(400, 'The request body could not be parsed in its declared content type.', (d) =>
     `the request body is not valid: ${d.reason}`),
   src_forbidden: entry<Src>(403, 'The document named by src lies outside the application roots.', (d) =>
@@ -42,6 +44,8 @@ export const ERRORS = {
     `no document "${d.src}" in the application roots: check the file name (paths are relative to a root)`),
   not_quarantined: entry<{ document: string }>(404, 'No quarantined document has this name.', (d) =>
     `document "${d.document}" is not quarantined: GET /ors/quarantine lists the quarantined documents and their names`),
+  queue_not_found: entry<{ queue: string; queues: string }>(404, 'No multimedia queue of this name is configured (applications.queues).', (d) =>
+    `no queue "${d.queue}" is configured: use one of ${d.queues === '' ? '(none: configure applications.queues)' : d.queues}; GET /ors/queues lists them`),
   route_not_found: entry<{ path: string }>(404, 'No call of the REST API has this path.', (d) =>
     `no such call: ${d.path}; GET /ors/help lists the calls this server answers`),
   session_not_found: entry<Sid>(404, 'No session with this id is running on this node or was recently finished.', (d) =>
@@ -82,6 +86,8 @@ export const ERRORS = {
       : `node ${d.node} owns this session but has no live primary: retry once its backup has taken over`),
   not_persisted: entry<{ reason: string }>(503, 'The store could not be written with the session\'s new state: no effect of the request was done.', (d) =>
     `the store could not be written with the session's new state (${d.reason}): no effect of this request was done; retry later`),
+  store_unavailable: entry<{ reason: string }>(503, 'The shared store could not be reached: nothing was queued.', (d) =>
+    `the store could not be reached (${d.reason}): nothing was queued; retry later`),
   shutting_down: entry(503, 'The node is shutting down and takes no new work.', () =>
     'this node is shutting down: retry on another node'),
   request_timeout: entry<Sid & { requestid: string; timeoutMs: number }>(504, 'The session did not answer a request with <ws:response> in time.', (d) =>

@@ -8,7 +8,7 @@ test('/ors/help lists every call with its methods and path', async (t) => {
   const a = await call(n.url, '/ors/help');
   assert.equal(a.status, 200);
   const names = a.body.calls.map((c: any) => c.name);
-  assert.deepEqual(names, ['start', 'event', 'request', 'query', 'terminate', 'basichttp', 'heartbeat', 'help', 'metrics', 'quarantine', 'quarantineRelease']);
+  assert.deepEqual(names, ['start', 'event', 'request', 'query', 'terminate', 'basichttp', 'heartbeat', 'help', 'metrics', 'quarantine', 'quarantineRelease', 'queues', 'queueSubmit']);
   for (const c of a.body.calls) { assert.ok(c.path.startsWith('/')); assert.ok(c.methods.length > 0); }
 });
 

@@ -12,6 +12,7 @@ import { storeEndpoints } from '../cluster/store.js';
 import { isStoreUnavailable } from '../store/index.js';
 import { cluster } from './cluster.js';
 import { sim } from './sim.js';
+import { interaction } from './interaction.js';
 import { USAGE, startUsage } from './usage.js';
 import { validate } from './validate.js';
 
@@ -44,6 +45,7 @@ export async function main(io: CliIo): Promise<number> {
   if (command === 'cluster') return cluster(rest, io);
   if (command === 'validate') return validate(rest, io);
   if (command === 'sim') return sim(rest, io);
+  if (command === 'interaction') return interaction(rest, io);
   if (command !== 'start') { io.err(`ors: unknown command "${command}"; ors --help lists the commands`); return 2; }
   if (rest.includes('--help') || rest.includes('-h')) { io.out(startUsage()); return 0; }
   let config: OrsConfig;

@@ -9,6 +9,7 @@ commands:
   version   print the version (also --version)
   validate  check SCXML documents as the server would load them: ors validate [--json] FILE...
   sim       simulators to drive ORS: ors sim tserver runs a telephony server with calls (ors sim tserver --help)
+  interaction submit  queue multimedia interactions on a node: ors interaction submit --url URL --queue NAME [key=value...]
 
 ors start --help lists the flags; ors validate --help tells what validate checks.`;
 

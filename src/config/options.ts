@@ -91,6 +91,8 @@ function stringMap(raw: unknown, path: string, origin: Origin): Record<string, s
 }
 
 const DEFAULT_QUEUE_CAPACITY = 100;
+/** A queue name (it appears in REST paths, store keys and metric labels). */
+export const QUEUE_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** applications.queues: queue → document path (capacity 100) or { document, capacity }. */
 function queueMap(raw: unknown, path: string, origin: Origin): Record<string, { document: string; capacity: number }> {
@@ -101,6 +103,7 @@ function queueMap(raw: unknown, path: string, origin: Origin): Record<string, { 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(path, origin, raw, expect);
   const out: Record<string, { document: string; capacity: number }> = {};
   for (const [queue, v] of Object.entries(raw)) {
+    if (!QUEUE_NAME.test(queue)) fail(`${path}.${queue}`, origin, queue, 'a queue name of 1 to 128 letters, digits and _ . : - (e.g. email-inbound)');
     if (typeof v === 'string' && v !== '') { out[queue] = { document: v, capacity: DEFAULT_QUEUE_CAPACITY }; continue; }
     const o = v as { document?: unknown; capacity?: unknown } | null;
     const capacity = o?.capacity ?? DEFAULT_QUEUE_CAPACITY;

@@ -59,6 +59,17 @@ export const CALLS: readonly CallDescription[] = [
     parameters: { document: 'required: the "document" of a GET /ors/quarantine entry, or a document URI (lifts every entry with it)' },
     success: '200 {"document","released"}; none such: 404 not_quarantined',
   },
+  {
+    name: 'queues', methods: ['GET'], path: '/ors/queues',
+    description: 'Every configured multimedia queue (applications.queues): its document, capacity, depth in the shared store and what this node holds of it.',
+    success: '200 {"node","queues":[{"queue","document","capacity","held","depth":{"waiting","held"}}]}',
+  },
+  {
+    name: 'queueSubmit', methods: ['POST'], path: '/ors/queues/{queue}/interactions',
+    description: 'Queue a multimedia interaction; the body\'s parameters (form or JSON) are its data. A primary with room pulls it and starts a session of the queue\'s document with interaction.arrived. Any node takes it, a backup too.',
+    parameters: { '*': 'any name: the interaction\'s data (_event.data.data of interaction.arrived); "media" names its media (default multimedia)' },
+    success: '200 {"interactionid","queue"}; unknown queue: 404 queue_not_found; bad name: 400 invalid_queue_name',
+  },
 ];
 
 export const HELP_BODY = JSON.stringify({ server: 'ORS', calls: CALLS });

@@ -36,6 +36,8 @@ import { Persistence } from '../cluster/persistence.js';
 import { restoreNode } from '../cluster/restore.js';
 import type { VoiceRequest } from '../interactions/voice/calls.js';
 import { NodeVoice } from './voice.js';
+import type { Multimedia } from '../interactions/multimedia/index.js';
+import { createMultimedia } from './interactions.js';
 
 /**
  * What every document of a node is compiled with; `ors validate` uses the same, so it checks a
@@ -89,6 +91,7 @@ export class OrsNode implements NodeContext {
   readonly scheduled: ScheduledStarts;
   readonly metrics: Metrics;
   readonly quarantine: Quarantine;
+  readonly multimedia: Multimedia;
   readonly server: Server;
   readonly newSessionId: () => string;
   /** Unique per process start: the lease holder's name in the store (fencing is by epoch and this). */
@@ -198,6 +201,7 @@ export class OrsNode implements NodeContext {
     this.finished.onChange = (id, r) => this.manager.putRecord(id, r === undefined ? undefined : { id, kind: 'finished', data: r });
     this.scheduled.onChange = (id, s) => this.manager.putRecord(id, s === undefined ? undefined
       : { id, kind: 'scheduled', data: { idealtime: s.idealtime, params: s.params }, document: s.doc });
+    this.multimedia = createMultimedia(this);
     // requireHostHeader: load balancer probes (F5 `GET /heartbeat HTTP/1.0`, Host-less HTTP/1.1) must be answered (SPEC §3).
     this.server = createServer({ requireHostHeader: false, keepAliveTimeout: 65_000 }, this.track(createDispatcher(this)));
   }
@@ -271,6 +275,7 @@ export class OrsNode implements NodeContext {
     this.base = advertisedUrl(this.config, port);
     try {
       await this.joinPair();
+      this.multimedia.start();
     } catch (e) {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
       if (this.ownsStore) await this.store?.close();
@@ -400,6 +405,7 @@ export class OrsNode implements NodeContext {
     this.server.closeAllConnections();
     await closed;
     this.scheduled.close();
+    this.multimedia.close();
     this.manager.close();
     this.finished.close();
     this.documents.close();
@@ -428,6 +434,7 @@ export class OrsNode implements NodeContext {
     const size = this.config.orchestration['finished-retention'] > 0 ? h.approximateSize(MAX_QUERY_DATAMODEL) : 0;
     this.finished.add(size > MAX_QUERY_DATAMODEL ? withoutDatamodel(h) : h);
     this.voice?.calls.sessionEnded(h.id);
+    this.multimedia.sessionEnded(h.id);
     // Answering held calls is an effect: only once the end is committed.
     this.manager.effect(() => this.requests.sessionEnded(h.id));
   }
@@ -493,6 +500,7 @@ export class OrsNode implements NodeContext {
   restoreRecord(id: string, kind: string, data: unknown, doc: CompiledDocument | undefined): boolean {
     if (kind === 'finished') { this.finished.restore(data as FinishedRecord); return true; }
     if (kind === 'call') return this.voice?.calls.restoreRecord(id, kind, data) ?? false;
+    if (kind === 'queued') return this.multimedia.restoreRecord(id, kind, data);
     if (kind === 'scheduled' && doc !== undefined) {
       if (this.scheduled.get(id) !== undefined || this.manager.get(id) !== undefined) return true;
       const s = data as { idealtime: number; params: Record<string, unknown> };

@@ -21,13 +21,14 @@ import { heartbeat } from './routes/heartbeat.js';
 import { help } from './routes/help.js';
 import { metrics } from './routes/metrics.js';
 import { quarantine, quarantineRelease } from './routes/quarantine.js';
+import { queueSubmit, queues } from './routes/queues.js';
 
 /** What a handler learns from the URL. */
 export interface Target {
   readonly path: string;
   readonly query: string;
   readonly sessionid: string;
-  /** The event name of event/request, percent-decoded. */
+  /** The event name of event/request, percent-decoded; the queue name of a queue call, as it came. */
   readonly name: string;
   /** The request was redirected here once already (it may not be redirected again, SPEC §3). */
   readonly redirected: boolean;
@@ -38,7 +39,9 @@ type Handler = (ctx: NodeContext, req: IncomingMessage, res: ServerResponse, t: 
 interface Route { readonly allow: string; readonly named: boolean; readonly handler: Handler }
 
 const SESSION_PREFIX = '/scxml/session/';
-const HANDLERS: Readonly<Record<string, Handler>> = { start, event, request, query, terminate, basichttp, heartbeat, help, metrics, quarantine, quarantineRelease };
+const HANDLERS: Readonly<Record<string, Handler>> = { start, event, request, query, terminate, basichttp, heartbeat, help, metrics, quarantine, quarantineRelease, queues, queueSubmit };
+/** Calls about one queue: `/ors/queues/{queue}/<call>`, by their last segment. */
+const QUEUE_PREFIX = '/ors/queues/';
 
 /** `Allow` of a call: its methods, HEAD wherever GET is (RFC 9110 §9.3.2). */
 function allowHeader(methods: readonly string[]): string {
@@ -50,11 +53,13 @@ function allowHeader(methods: readonly string[]): string {
 const FIXED = new Map<string, Route>();
 /** Session calls by their path segment after the session id (which is the call's name). */
 const SESSION_CALLS = new Map<string, Route>();
+const QUEUE_CALLS = new Map<string, Route>();
 for (const c of CALLS) {
   const handler = HANDLERS[c.name];
   if (handler === undefined) throw new Error(`calls.ts lists "${c.name}" but the router has no handler for it`);
   const route: Route = { allow: allowHeader(c.methods), named: c.path.endsWith('/{name}'), handler };
   if (c.path.startsWith(`${SESSION_PREFIX}{sessionid}/`)) SESSION_CALLS.set(c.name, route);
+  else if (c.path.startsWith(`${QUEUE_PREFIX}{queue}/`)) QUEUE_CALLS.set(c.path.slice(`${QUEUE_PREFIX}{queue}/`.length), route);
   else FIXED.set(c.path, route);
 }
 
@@ -106,6 +111,7 @@ function dispatch(ctx: NodeContext, req: IncomingMessage, res: ServerResponse): 
     if (!allowed(req.method, fixed.allow)) throw orsError('method_not_allowed', { method: req.method ?? '', allow: fixed.allow });
     return fixed.handler(ctx, req, res, { path, query, sessionid: '', name: '', redirected });
   }
+  if (path.startsWith(QUEUE_PREFIX)) return queueCall(ctx, req, res, path, query, redirected);
   if (!path.startsWith(SESSION_PREFIX)) throw orsError('route_not_found', { path });
   const rest = path.slice(SESSION_PREFIX.length);
   const s1 = rest.indexOf('/');
@@ -122,6 +128,16 @@ function dispatch(ctx: NodeContext, req: IncomingMessage, res: ServerResponse): 
   if (node !== ctx.nodeId || ctx.role === 'backup') return redirectOrRefuse(ctx, res, node, sessionid, path, query, redirected);
   const name = call.named ? eventName(rest.slice(s2 + 1)) : '';
   return call.handler(ctx, req, res, { path, query, sessionid, name, redirected });
+}
+
+/** `/ors/queues/{queue}/<call>`: the handler checks the queue name (it names what is wrong with it). */
+function queueCall(ctx: NodeContext, req: IncomingMessage, res: ServerResponse, path: string, query: string, redirected: boolean): void | Promise<void> {
+  const rest = path.slice(QUEUE_PREFIX.length);
+  const slash = rest.indexOf('/');
+  const call = slash < 0 ? undefined : QUEUE_CALLS.get(rest.slice(slash + 1));
+  if (call === undefined) throw orsError('route_not_found', { path });
+  if (!allowed(req.method, call.allow)) throw orsError('method_not_allowed', { method: req.method ?? '', allow: call.allow });
+  return call.handler(ctx, req, res, { path, query, sessionid: '', name: rest.slice(0, slash), redirected });
 }
 
 /** SCXML event names are dot-separated tokens (W3C §3.12.1): no spaces, no '*', not empty. */

@@ -12,6 +12,7 @@ import type { QuarantinedSession } from '../cluster/crashGuard.js';
 import type { ScheduledStarts } from './scheduled.js';
 import type { RegistryCache } from '../store/index.js';
 import type { VoiceRequest } from '../interactions/voice/calls.js';
+import type { Multimedia } from '../interactions/multimedia/index.js';
 
 export type Role = 'primary' | 'backup';
 
@@ -33,6 +34,8 @@ export interface NodeContext {
   readonly scheduled: ScheduledStarts;
   readonly metrics: Metrics;
   readonly quarantine: Quarantine;
+  /** Multimedia queues: pulling, a session per interaction, acknowledgements (docs/interactions.md). */
+  readonly multimedia: Multimedia;
   /** `<session:start>`s accepted whose document is still loading: they count against max-sessions. */
   pendingStarts: number;
   newSessionId(): string;

@@ -4,6 +4,7 @@ import type { NodeContext } from '../types.js';
 import { sessionFetch } from './fetch.js';
 import { sessionStart, sessionTerminate } from './session.js';
 import { interactionRoute, interactionUpdate } from './voice.js';
+import { interactionRelease } from './interaction.js';
 import { wsResponse } from './ws.js';
 
 const SESSION_NS = 'http://www.genesyslab.com/modules/session';
@@ -14,6 +15,6 @@ export function orchestrationActions(node: () => NodeContext): CustomActionRegis
   return {
     [SESSION_NS]: { start: sessionStart(node), terminate: sessionTerminate(node), fetch: sessionFetch(node) },
     [WS_NS]: { response: wsResponse(node) },
-    [INTERACTION_NS]: { route: interactionRoute(node), update: interactionUpdate(node) },
+    [INTERACTION_NS]: { route: interactionRoute(node), update: interactionUpdate(node), release: interactionRelease(node) },
   };
 }

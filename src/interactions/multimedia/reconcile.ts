@@ -1,0 +1,168 @@
+/**
+ * Reconciliation (docs/interactions.md): what this node holds in the store against what this process
+ * runs. It runs whenever a process becomes its node's primary (after the sessions and their host
+ * records were restored, SPEC §4) and after a pull whose answer was lost (the store may have handed
+ * this node interactions it never heard of):
+ *
+ * - an interaction held with a restored session working it (record `working`): that session goes on;
+ * - one whose record says `released` or `done`: the acknowledgement was lost with the process, it is
+ *   acknowledged now (its work is not done twice);
+ * - one no session has (its start was never committed, or the answer of its pull was lost): a session
+ *   is started for it;
+ * - a restored session whose interaction this node no longer holds (another node has it now): it is
+ *   terminated; a local hold the store no longer lists is dropped the same way.
+ */
+import type { QueuedInteraction } from '../../store/interactions.js';
+import type { Holds } from './holds.js';
+import type { MultimediaHost, QueuedRecord } from './types.js';
+import type { Worker } from './worker.js';
+
+interface Restored { readonly sessionid: string; readonly record: QueuedRecord }
+
+export class Reconciler {
+  /** Records read back by a restore, by session id, until the next reconciliation of their queue. */
+  private readonly restored = new Map<string, Restored>();
+  /**
+   * Sessions that ended while this process was restoring (not primary yet) with no interaction known
+   * for them: a restore brings sessions back before their records, and a session may end in between.
+   * Kept until every queue has been reconciled once.
+   */
+  private readonly endedEarly = new Set<string>();
+  /** Sessions that ran `<ixn:release/>` while restoring, before their record was read (same lifetime). */
+  private readonly releasedEarly = new Set<string>();
+  private unreconciled = new Set<string>();
+  /** Interactions acknowledged while a reconciliation of their queue reads the store (its list may predate the ack). */
+  private readonly ackedMeanwhile = new Map<string, Set<string>>();
+
+  constructor(private readonly host: MultimediaHost, private readonly holds: Holds, private readonly worker: Worker) {}
+
+  /** A `queued` record from a restore; false when it is not one this module wrote. */
+  restoreRecord(sessionid: string, data: unknown): boolean {
+    const r = data as Partial<QueuedRecord> | null;
+    if (typeof r !== 'object' || r === null || typeof r.queue !== 'string' || typeof r.interactionid !== 'string'
+      || (r.state !== 'working' && r.state !== 'released' && r.state !== 'done')) return false;
+    // A primary restoring the sessions a failed commit dropped knows what it holds already; its own
+    // records could only be older than that.
+    if (this.host.primary()) return true;
+    this.restored.set(sessionid, { sessionid, record: r as QueuedRecord });
+    return true;
+  }
+
+  /**
+   * A restored session ended before its queue was reconciled (an overdue timer fires at once on
+   * restore): what it worked, so that it is acknowledged like any other; undefined when it worked none.
+   */
+  endedBeforeReconcile(sessionid: string): QueuedRecord | undefined {
+    const r = this.restored.get(sessionid);
+    if (r === undefined || r.record.state !== 'working') return undefined;
+    this.restored.delete(sessionid);
+    return r.record;
+  }
+
+  /** A session ended while this process was not primary yet, working no interaction known so far. */
+  endedWhileRestoring(sessionid: string): void {
+    this.noteEarly();
+    this.endedEarly.add(sessionid);
+  }
+
+  /** A session ran `<ixn:release/>` (its own interaction) while this process was restoring, its record not read yet. */
+  releasedWhileRestoring(sessionid: string): void {
+    this.noteEarly();
+    this.releasedEarly.add(sessionid);
+  }
+
+  private noteEarly(): void {
+    if (this.endedEarly.size === 0 && this.releasedEarly.size === 0) this.unreconciled = new Set(Object.keys(this.host.queues));
+  }
+
+  /** An acknowledgement completed: a reconciliation reading the store now must not take its stale list for news. */
+  acked(queue: string, id: string): void {
+    this.ackedMeanwhile.get(queue)?.add(id);
+  }
+
+  async reconcile(queue: string): Promise<void> {
+    const store = this.host.store();
+    if (store === undefined) throw new Error('the node has no store yet');
+    const acked = new Set<string>();
+    this.ackedMeanwhile.set(queue, acked);
+    let held: readonly QueuedInteraction[];
+    try {
+      held = await store.held(queue, this.host.nodeId);
+    } finally {
+      this.ackedMeanwhile.delete(queue);
+    }
+    if (!this.host.primary()) throw new Error('this process stopped being primary while reconciling');
+    const restored = new Map<string, Restored>();
+    for (const [sessionid, r] of this.restored) {
+      if (r.record.queue !== queue) continue;
+      restored.set(r.record.interactionid, r);
+      this.restored.delete(sessionid);
+    }
+    const listed = new Set<string>();
+    for (const interaction of held) {
+      if (acked.has(interaction.id)) continue;
+      listed.add(interaction.id);
+      this.adopt(queue, interaction, restored.get(interaction.id));
+      restored.delete(interaction.id);
+    }
+    // Held here but not in the store any more: another node has them.
+    const gone = this.holds.ids(queue).filter((id) => !listed.has(id) && this.holds.get(queue, id)?.state !== 'acking');
+    this.worker.lost(queue, gone);
+    for (const [interactionid, r] of restored) {
+      const m = this.host.manager;
+      if (r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
+        this.host.log.warn({ queue, interactionid, sessionid: r.sessionid }, 'restored session of an interaction this node no longer holds: terminated (another node has it)');
+        m.terminate(r.sessionid);
+      }
+      this.worker.putRecord(r.sessionid, undefined);
+    }
+    this.unreconciled.delete(queue);
+    if (this.unreconciled.size === 0) { this.endedEarly.clear(); this.releasedEarly.clear(); }
+  }
+
+  private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined): void {
+    const m = this.host.manager;
+    let hold = this.holds.get(queue, interaction.id);
+    if (r !== undefined && r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
+      hold ??= this.holds.add(queue, interaction);
+      if (hold.sessionid !== r.sessionid) { this.holds.unbind(hold); this.holds.bind(hold, r.sessionid); }
+      return;
+    }
+    hold ??= this.holds.add(queue, interaction);
+    const early = r === undefined || r.record.state !== 'working' ? undefined
+      : this.endedEarly.has(r.sessionid) ? 'done' : this.releasedEarly.has(r.sessionid) ? 'released' : undefined;
+    if (r !== undefined && early !== undefined && hold.state !== 'acking') {
+      // Its session ended or released it during the restore, before its record was read: acknowledged
+      // once that macrostep is committed, like any other.
+      this.holds.unbind(hold);
+      hold.state = 'acking';
+      hold.sessionid = r.sessionid;
+      this.worker.putRecord(r.sessionid, { queue, interactionid: interaction.id, state: early });
+      this.host.manager.effect(() => void this.worker.ack(hold!));
+      return;
+    }
+    if (r !== undefined && r.record.state !== 'working' && hold.state !== 'acking') {
+      this.holds.unbind(hold);
+      hold.state = 'acking';
+      hold.sessionid = r.sessionid;
+    }
+    if (hold.state === 'acking') { void this.worker.ack(hold); return; }
+    if (hold.state === 'working' && hold.sessionid !== undefined && m.get(hold.sessionid) !== undefined) return;
+    if (hold.state === 'working') {
+      this.host.log.warn({ queue, interactionid: interaction.id, sessionid: hold.sessionid }, 'the session of an interaction did not come back: starting another');
+      this.holds.unbind(hold);
+      hold.state = 'pending';
+      hold.sessionid = undefined;
+    }
+    void this.worker.start(hold);
+  }
+
+  /** Restored records of queues no longer configured: told once, then forgotten. */
+  forgetUnconfigured(): void {
+    for (const [sessionid, r] of this.restored) {
+      if (Object.hasOwn(this.host.queues, r.record.queue)) continue;
+      this.host.log.warn({ queue: r.record.queue, interactionid: r.record.interactionid, sessionid }, 'restored interaction record of a queue that is not configured any more: ignored');
+      this.restored.delete(sessionid);
+    }
+  }
+}

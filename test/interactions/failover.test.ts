@@ -1,0 +1,78 @@
+// Multimedia across the processes of a node and across nodes, on one shared embedded store (real
+// nodes over real sockets in this process; test/interactions/redis.test.ts does it with real
+// processes and redis-server): a backup never pulls, a takeover keeps the restored sessions working
+// their interactions, reconciliation starts what was never started and stops what another node has.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore } from '../../src/store/index.js';
+import { call, nodeFor, startNode } from '../helpers/node.js';
+import { until } from '../helpers/pair.js';
+import { Reports, metric, queueFlag, queues, submitMany } from './support.js';
+
+const FAST = ['--lease-ttl', '300', '--lease-renew-interval', '60', '--lease-poll-interval', '20', '--interaction-redelivery-timeout', '1000', '--shutdown-timeout', '200'];
+
+async function pulled(url: string, queue: string): Promise<number> {
+  return metric((await call(url, '/metrics')).text, 'ors_interactions_pulled_total', `queue="${queue}"`) ?? -1;
+}
+
+test('a backup never pulls; when its primary hands over, the restored sessions go on with their interactions and none starts twice', async (t) => {
+  const store = new MemoryStore();
+  const flags = ['--node-id', '7', ...FAST, ...queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 3 } })];
+  const a = await startNode(flags, { store, persist: true });
+  const b = await nodeFor(t, flags, { store, persist: true });
+  assert.deepEqual([a.node.role, b.node.role], ['primary', 'backup']);
+  const reports = await Reports.start(t);
+  await submitMany(b.url, 'chat', 8, (i) => ({ report: `${reports.url}/r`, seq: i, work: '1500ms' }));
+  await until('the primary holds its capacity', async () => (await queues(a.url))[0]!.held === 3 && reports.begins.length === 3, 5000);
+  // Longer than a few pull intervals: the backup has room and work waiting, and must not take any.
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal((await queues(b.url))[0]!.held, 0);
+  assert.equal(await pulled(b.url, 'chat'), 0);
+  assert.deepEqual((await queues(b.url))[0]!.depth, { waiting: 5, held: 3 });
+  await a.close();
+  await until('every interaction processed', () => reports.processed().size === 8, 15_000);
+  assert.deepEqual(reports.overlaps, []);
+  assert.equal(reports.begins.length, 8, 'the three restored sessions were not started again');
+  assert.equal(await pulled(b.url, 'chat'), 5);
+  await until('all acknowledged', async () => {
+    const [q] = await queues(b.url);
+    return q!.depth.waiting === 0 && q!.depth.held === 0 && q!.held === 0;
+  }, 5000);
+});
+
+test('a node that becomes primary starts a session for each interaction its node holds that no restored session works', async (t) => {
+  const store = new MemoryStore();
+  const reports = await Reports.start(t);
+  for (let i = 0; i < 3; i++) await store.submit('chat', JSON.stringify({ report: `${reports.url}/r`, seq: i, work: '10ms' }));
+  // A process of node 7 pulled them and died before the starts of their sessions were committed.
+  assert.equal((await store.pull('chat', 7, 3, 60_000)).length, 3);
+  const n = await nodeFor(t, ['--node-id', '7', ...FAST, ...queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 5 } })], { store, persist: true });
+  await until('the three processed', () => reports.processed().size === 3, 5000);
+  assert.equal(reports.begins.length, 3);
+  await until('acknowledged', async () => (await store.depth('chat')).held === 0, 5000);
+  assert.equal(await pulled(n.url, 'chat'), 0, 'they were reconciled, not pulled');
+});
+
+test('a restored session whose interaction its node no longer holds (another node took it after the redelivery timeout) is terminated', async (t) => {
+  const store = new MemoryStore();
+  const reports = await Reports.start(t);
+  const queue = queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 1 } });
+  const a = await startNode(['--node-id', '7', ...FAST, ...queue], { store, persist: true });
+  await submitMany(a.url, 'chat', 1, () => ({ report: `${reports.url}/r`, work: '1h' }));
+  await until('node 7 works it', () => reports.begins.length === 1, 5000);
+  await a.close();
+  reports.nodeDied(7);
+  // Node 7 has no process now: after the redelivery timeout node 8 gets the interaction.
+  const other = await nodeFor(t, ['--node-id', '8', ...FAST, ...queue], { store });
+  await until('node 8 works it', () => reports.begins.length === 2, 5000);
+  assert.deepEqual([reports.begins[1]!.node, reports.begins[1]!.deliveries], [8, 2]);
+  assert.equal(await store.holder('chat', reports.begins[0]!.interactionid), 8);
+  // Node 7 comes back: it restores the session, whose interaction node 8 holds now.
+  const b = await nodeFor(t, ['--node-id', '7', ...FAST, ...queue], { store, persist: true });
+  const stale = reports.begins[0]!.sessionid;
+  await until('the restored session is terminated', () => b.node.manager.get(stale) === undefined, 5000);
+  assert.equal((await call(b.url, `/scxml/session/${stale}/query`)).body.status, 'done');
+  assert.deepEqual(reports.overlaps, []);
+  assert.equal((await queues(other.url))[0]!.held, 1, 'node 8 still works it');
+  assert.equal((await queues(b.url))[0]!.held, 0);
+});
