@@ -10,6 +10,7 @@ import { EventLoad, startCounters } from '../helpers/load.js';
 import { currentPrimary, heartbeat, orsStart, type OrsProcess } from '../helpers/pair.js';
 import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../helpers/redis.js';
 import type { TestContext } from 'node:test';
+import { exclusive } from '../helpers/exclusive.js';
 
 const SECONDS = Number(process.env['CHAOS_SECONDS'] ?? 120);
 const CLUSTER_SECONDS = Number(process.env['CHAOS_CLUSTER_SECONDS'] ?? 60);
@@ -21,15 +22,17 @@ let cluster: RedisCluster;
 before(async () => { [redis, cluster] = await Promise.all([startRedisServer({ aof: true }), startRedisCluster(3)]); });
 after(async () => { await redis.stop(); await cluster.stop(); });
 
-test(`chaos: the primary killed with -9 every 10 s for ${SECONDS} s under steady load, restarted as backup each time`, { timeout: (SECONDS + 120) * 1000 }, async (t) => {
+test(`chaos: the primary killed with -9 every 10 s for ${SECONDS} s under steady load, restarted as backup each time`, { timeout: (SECONDS + 420) * 1000 }, async (t) => {
   await chaos(t, 51, `redis://127.0.0.1:${redis.port}`, SECONDS);
 });
 
-test(`chaos on a 3-master Redis Cluster: the same for ${CLUSTER_SECONDS} s`, { timeout: (CLUSTER_SECONDS + 120) * 1000 }, async (t) => {
+test(`chaos on a 3-master Redis Cluster: the same for ${CLUSTER_SECONDS} s`, { timeout: (CLUSTER_SECONDS + 420) * 1000 }, async (t) => {
   await chaos(t, 52, cluster.masters.map((m) => `redis://127.0.0.1:${m.port}`).join(','), CLUSTER_SECONDS);
 });
 
 async function chaos(t: TestContext, node: number, store: string, SECONDS: number): Promise<void> {
+  // The timeouts above leave 5 minutes for waiting on another heavy test (helpers/exclusive.ts).
+  await exclusive(t);
   const flags = ['--node-id', String(node), '--store', store];
   const procs: OrsProcess[] = [await orsStart(t, flags), await orsStart(t, flags)];
   const primary = (): Promise<OrsProcess> => currentPrimary(procs);

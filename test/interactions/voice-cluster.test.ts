@@ -9,6 +9,7 @@ import type { TestContext } from 'node:test';
 import { orsStart, until, heartbeat, type OrsProcess } from '../helpers/pair.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { simStart, summary } from '../helpers/tserver.js';
+import { exclusive } from '../helpers/exclusive.js';
 
 const ROUTES = JSON.stringify({ 5000: 'voice-route.scxml', 5001: 'voice-route.scxml' });
 
@@ -34,6 +35,7 @@ async function cluster(t: TestContext, tserver: string, redis: RedisServer, node
 }
 
 test('10,000 calls over three nodes: one session each, every node within ±5 % of an even share, 0 duplicates, 0 orphans', async (t) => {
+  await exclusive(t);
   const sim = await simStart(t, ['--calls', '10000', '--rate', '350', '--routing-points', '5000,5001', '--talk-ms', '400', '--ring-ms', '100-300', '--wait-primaries', '3']);
   const procs = await cluster(t, sim.url, await redisFor(t), [1, 2, 3]);
   const r = await sim.report;
@@ -53,6 +55,7 @@ test('10,000 calls over three nodes: one session each, every node within ±5 % o
 });
 
 test('a node killed mid-run: its share moves to the other two, calls in the gap are served after call-watching-timeout, 0 duplicates, 0 orphans', async (t) => {
+  await exclusive(t);
   const sim = await simStart(t, ['--calls', '3000', '--rate', '200', '--talk-ms', '300', '--ring-ms', '100-200', '--wait-primaries', '3']);
   const [a, b, c] = await cluster(t, sim.url, await redisFor(t), [1, 2, 3]);
   await until('calls flowing', async () => (await metric(c!.url, 'ors_calls_owned_total')) > 200, 20_000);
@@ -72,6 +75,7 @@ test('a node killed mid-run: its share moves to the other two, calls in the gap 
 });
 
 test('a primary killed with its backup present: the backup takes over and carries on its calls\' sessions to their end', async (t) => {
+  await exclusive(t);
   const sim = await simStart(t, ['--calls', '2000', '--rate', '150', '--talk-ms', '1500', '--ring-ms', '100-300', '--wait-primaries', '3']);
   const redis = await redisFor(t);
   const [, p2] = await cluster(t, sim.url, redis, [1, 2, 3]);
