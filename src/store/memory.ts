@@ -5,7 +5,7 @@
  * code above it cannot tell them apart except by speed and durability (none: a restart loses all).
  * Call claims and interaction queues live in memoryCalls.ts and memoryQueues.ts.
  */
-import type { ClaimResult, QueueDepth, QueuedInteraction } from './interactions.js';
+import { InteractionParts } from './interactionParts.js';
 import { MemoryCalls } from './memoryCalls.js';
 import { MemoryQueues } from './memoryQueues.js';
 import { fencedOrOk, timed } from './timing.js';
@@ -35,16 +35,17 @@ export interface MemoryStoreOptions extends StoreHooks {
   readonly now?: () => number;
 }
 
-export class MemoryStore implements Store {
+export class MemoryStore extends InteractionParts implements Store {
   readonly kind = 'memory' as const;
   private readonly nodes = new Map<NodeId, NodeState>();
   private readonly listeners = new Set<RegistryListener>();
   private readonly now: () => number;
   private readonly hooks: StoreHooks;
-  private readonly calls: MemoryCalls;
-  private readonly queues: MemoryQueues;
+  protected readonly calls: MemoryCalls;
+  protected readonly queues: MemoryQueues;
 
   constructor(options: MemoryStoreOptions = {}) {
+    super();
     this.now = options.now ?? Date.now;
     this.hooks = options;
     this.calls = new MemoryCalls(this.now, options);
@@ -144,21 +145,6 @@ export class MemoryStore implements Store {
     this.listeners.add(listener);
     return async () => { this.listeners.delete(listener); };
   }
-
-  claimCall(callId: string, nodeId: NodeId, ttlMs: number): Promise<ClaimResult> { return this.calls.claimCall(callId, nodeId, ttlMs); }
-  takeOverCall(callId: string, from: NodeId, to: NodeId): Promise<boolean> { return this.calls.takeOverCall(callId, from, to); }
-  callOwner(callId: string): Promise<NodeId | undefined> { return this.calls.callOwner(callId); }
-  endCall(callId: string, nodeId: NodeId, keepMs: number): Promise<void> { return this.calls.endCall(callId, nodeId, keepMs); }
-
-  submit(queue: string, data: string): Promise<string> { return this.queues.submit(queue, data); }
-  pull(queue: string, nodeId: NodeId, max: number, staleMs: number): Promise<readonly QueuedInteraction[]> {
-    return this.queues.pull(queue, nodeId, max, staleMs);
-  }
-  touch(queue: string, nodeId: NodeId, ids: readonly string[]): Promise<readonly string[]> { return this.queues.touch(queue, nodeId, ids); }
-  ack(queue: string, nodeId: NodeId, id: string): Promise<boolean> { return this.queues.ack(queue, nodeId, id); }
-  held(queue: string, nodeId: NodeId): Promise<readonly QueuedInteraction[]> { return this.queues.held(queue, nodeId); }
-  holder(queue: string, id: string): Promise<NodeId | undefined> { return this.queues.holder(queue, id); }
-  depth(queue: string): Promise<QueueDepth> { return this.queues.depth(queue); }
 
   async close(): Promise<void> {
     this.listeners.clear();

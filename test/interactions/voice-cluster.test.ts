@@ -9,6 +9,7 @@ import type { TestContext } from 'node:test';
 import { orsStart, until, heartbeat, type OrsProcess } from '../helpers/pair.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { simStart, summary } from '../helpers/tserver.js';
+import { metricOf } from '../helpers/metrics.js';
 import { exclusive } from '../helpers/exclusive.js';
 
 const ROUTES = JSON.stringify({ 5000: 'voice-route.scxml', 5001: 'voice-route.scxml' });
@@ -24,11 +25,6 @@ async function redisFor(t: TestContext): Promise<RedisServer> {
   return r;
 }
 
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(url + '/metrics')).text();
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
-}
 
 async function cluster(t: TestContext, tserver: string, redis: RedisServer, nodes: readonly number[]): Promise<OrsProcess[]> {
   return Promise.all(nodes.map((n) => orsStart(t, nodeFlags(n, tserver, redis))));
@@ -49,8 +45,8 @@ test('10,000 calls over three nodes: one session each, every node within ±5 % o
   for (const n of r.nodes) assert.ok(Math.abs(n.routed - 10_000 / 3) <= 10_000 / 3 * 0.05, `node ${n.node} routed ${n.routed} calls`);
   // Each node's own count agrees with the simulator's, and every node saw every call.
   for (const [i, p] of procs.entries()) {
-    assert.equal(await metric(p.url, 'ors_calls_owned_total'), r.nodes.find((n) => n.node === i + 1)!.routed);
-    assert.equal(await metric(p.url, 'ors_calls_seen_total'), 10_000);
+    assert.equal(await metricOf(p.url, 'ors_calls_owned_total'), r.nodes.find((n) => n.node === i + 1)!.routed);
+    assert.equal(await metricOf(p.url, 'ors_calls_seen_total'), 10_000);
   }
 });
 
@@ -58,7 +54,7 @@ test('a node killed mid-run: its share moves to the other two, calls in the gap 
   await exclusive(t);
   const sim = await simStart(t, ['--calls', '3000', '--rate', '200', '--talk-ms', '300', '--ring-ms', '100-200', '--wait-primaries', '3']);
   const [a, b, c] = await cluster(t, sim.url, await redisFor(t), [1, 2, 3]);
-  await until('calls flowing', async () => (await metric(c!.url, 'ors_calls_owned_total')) > 200, 20_000);
+  await until('calls flowing', async () => (await metricOf(c!.url, 'ors_calls_owned_total')) > 200, 20_000);
   await c!.kill9();
   const r = await sim.report;
   t.diagnostic(summary(r));
@@ -69,7 +65,7 @@ test('a node killed mid-run: its share moves to the other two, calls in the gap 
   const routed = new Map(r.nodes.map((n) => [n.node, n.routed]));
   assert.ok(routed.get(3)! < 1000 * 0.8, `the killed node routed ${routed.get(3)} (it was killed early)`);
   assert.ok(routed.get(1)! > 1000 && routed.get(2)! > 1000, 'the survivors took its share');
-  const takenOver = (await metric(a!.url, 'ors_calls_taken_over_total')) + (await metric(b!.url, 'ors_calls_taken_over_total'));
+  const takenOver = (await metricOf(a!.url, 'ors_calls_taken_over_total')) + (await metricOf(b!.url, 'ors_calls_taken_over_total'));
   t.diagnostic(`${takenOver} calls claimed by call watching after the kill`);
   assert.ok(takenOver > 0, 'the calls assigned to the dead node before the others knew were taken by call watching');
 });
@@ -81,8 +77,8 @@ test('a primary killed with its backup present: the backup takes over and carrie
   const [, p2] = await cluster(t, sim.url, redis, [1, 2, 3]);
   const backup = await orsStart(t, nodeFlags(2, sim.url, redis));
   assert.equal(await heartbeat(backup.url), 503);
-  await until('node 2 to run calls', async () => (await metric(p2!.url, 'ors_calls_active')) > 50, 20_000);
-  const carried = await metric(p2!.url, 'ors_calls_active');
+  await until('node 2 to run calls', async () => (await metricOf(p2!.url, 'ors_calls_active')) > 50, 20_000);
+  const carried = await metricOf(p2!.url, 'ors_calls_active');
   await p2!.kill9();
   await until('the backup to serve', async () => (await heartbeat(backup.url)) === 200, 10_000);
   const r = await sim.report;
@@ -93,7 +89,7 @@ test('a primary killed with its backup present: the backup takes over and carrie
   assert.equal(r.orphans, 0);
   const restored = backup.output().split('\n').filter((l) => l.includes('"sessions restored from the store"')).map((l) => (JSON.parse(l) as { restored: number }).restored);
   assert.ok(restored.length === 1 && restored[0]! >= carried * 0.5, `the backup restored ${restored.join()} sessions`);
-  assert.ok((await metric(backup.url, 'ors_calls_owned_total')) > 0, 'the backup runs new calls of its node too');
+  assert.ok((await metricOf(backup.url, 'ors_calls_owned_total')) > 0, 'the backup runs new calls of its node too');
   // Every restored session got the rest of its call's events: each reached its final state with the call's release.
-  await until('every call session to end', async () => (await metric(backup.url, 'ors_calls_active')) === 0 && (await metric(backup.url, 'ors_sessions_active')) === 0, 10_000);
+  await until('every call session to end', async () => (await metricOf(backup.url, 'ors_calls_active')) === 0 && (await metricOf(backup.url, 'ors_sessions_active')) === 0, 10_000);
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { TServerSim, type TServerSimOptions } from '../../src/interactions/telephony/sim/index.js';
 import { nodeFor, webService } from '../helpers/node.js';
+import { metricOf } from '../helpers/metrics.js';
 
 async function simFor(t: TestContext, o: TServerSimOptions): Promise<TServerSim> {
   const sim = new TServerSim({ waitForPrimaries: 1, ...o });
@@ -15,11 +16,6 @@ async function simFor(t: TestContext, o: TServerSimOptions): Promise<TServerSim>
   return sim;
 }
 
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(url + '/metrics')).text();
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
-}
 
 test('one node, embedded store: every call at a routed routing point gets one session that routes it; other routing points are left alone', async (t) => {
   const sim = await simFor(t, { calls: 60, rate: 200, routingPoints: ['5000', '6000'], talkMs: 100, ringMs: [20, 50], routeTimeoutMs: 1500 });
@@ -30,14 +26,14 @@ test('one node, embedded store: every call at a routed routing point gets one se
   assert.equal(r.orphans, 30, 'the 30 at 6000 have no application here: nobody routes them');
   assert.equal(r.duplicateRequests + r.duplicateCalls, 0);
   assert.equal(r.updateDataRequests, 30, 'each session marked its call once');
-  assert.equal(await metric(n.url, 'ors_calls_seen_total'), 30);
-  assert.equal(await metric(n.url, 'ors_calls_owned_total'), 30);
-  assert.equal(await metric(n.url, 'ors_calls_routed_total'), 30);
-  assert.equal(await metric(n.url, 'ors_calls_taken_over_total'), 0);
+  assert.equal(await metricOf(n.url, 'ors_calls_seen_total'), 30);
+  assert.equal(await metricOf(n.url, 'ors_calls_owned_total'), 30);
+  assert.equal(await metricOf(n.url, 'ors_calls_routed_total'), 30);
+  assert.equal(await metricOf(n.url, 'ors_calls_taken_over_total'), 0);
   // Every call ended, and with it its session (the strategy's final state).
-  for (let i = 0; i < 100 && (await metric(n.url, 'ors_calls_active')) > 0; i++) await new Promise((res) => setTimeout(res, 20));
-  assert.equal(await metric(n.url, 'ors_calls_active'), 0);
-  assert.equal(await metric(n.url, 'ors_sessions_active'), 0);
+  for (let i = 0; i < 100 && (await metricOf(n.url, 'ors_calls_active')) > 0; i++) await new Promise((res) => setTimeout(res, 20));
+  assert.equal(await metricOf(n.url, 'ors_calls_active'), 0);
+  assert.equal(await metricOf(n.url, 'ors_sessions_active'), 0);
 });
 
 /** A web service the sessions report to (Basic HTTP); gives its URL and the reports so far. */

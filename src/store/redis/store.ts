@@ -4,13 +4,13 @@
  * from keys.ts; connection loss is handled in connection.ts; call claims and interaction queues live
  * in calls.ts and queues.ts. docs/store.md has the whole picture.
  */
+import { InteractionParts } from '../interactionParts.js';
 import { Cluster } from 'ioredis';
 import { fencedOrOk, timed } from '../timing.js';
 import type {
   AcquireRequest, AcquireResult, CommitBatch, CommitResult, Fenced, GuardFields, GuardWriteResult, NodeEntry, NodeId, ReadOptions,
   RegistryListener, ReleaseResult, RenewResult, SessionRecord, Store, StoreHooks, StoreOutcome,
 } from '../types.js';
-import type { ClaimResult, QueueDepth, QueuedInteraction } from '../interactions.js';
 import { chunkCommit } from './batch.js';
 import { RedisCalls } from './calls.js';
 import {
@@ -56,7 +56,7 @@ export async function connectRedisStore(options: RedisStoreOptions): Promise<Red
   return store;
 }
 
-export class RedisStore implements Store {
+export class RedisStore extends InteractionParts implements Store {
   readonly kind = 'redis' as const;
   readonly keys: Keys;
   private readonly run: RunScript;
@@ -66,10 +66,11 @@ export class RedisStore implements Store {
   private subscriber: RedisClient | undefined;
   private closed = false;
   private subscribing: Promise<void> | undefined;
-  private readonly calls: RedisCalls;
-  private readonly queues: RedisQueues;
+  protected readonly calls: RedisCalls;
+  protected readonly queues: RedisQueues;
 
   constructor(readonly client: RedisClient, readonly cluster: boolean, private readonly options: RedisStoreOptions) {
+    super();
     this.keys = new Keys(options.prefix ?? 'ors');
     this.hooks = options;
     // The connections closing on close() are no outage.
@@ -196,21 +197,6 @@ export class RedisStore implements Store {
     this.listeners.add(listener);
     return async () => { this.listeners.delete(listener); };
   }
-
-  claimCall(callId: string, nodeId: NodeId, ttlMs: number): Promise<ClaimResult> { return this.calls.claimCall(callId, nodeId, ttlMs); }
-  takeOverCall(callId: string, from: NodeId, to: NodeId): Promise<boolean> { return this.calls.takeOverCall(callId, from, to); }
-  callOwner(callId: string): Promise<NodeId | undefined> { return this.calls.callOwner(callId); }
-  endCall(callId: string, nodeId: NodeId, keepMs: number): Promise<void> { return this.calls.endCall(callId, nodeId, keepMs); }
-
-  submit(queue: string, data: string): Promise<string> { return this.queues.submit(queue, data); }
-  pull(queue: string, nodeId: NodeId, max: number, staleMs: number): Promise<readonly QueuedInteraction[]> {
-    return this.queues.pull(queue, nodeId, max, staleMs);
-  }
-  touch(queue: string, nodeId: NodeId, ids: readonly string[]): Promise<readonly string[]> { return this.queues.touch(queue, nodeId, ids); }
-  ack(queue: string, nodeId: NodeId, id: string): Promise<boolean> { return this.queues.ack(queue, nodeId, id); }
-  held(queue: string, nodeId: NodeId): Promise<readonly QueuedInteraction[]> { return this.queues.held(queue, nodeId); }
-  holder(queue: string, id: string): Promise<NodeId | undefined> { return this.queues.holder(queue, id); }
-  depth(queue: string): Promise<QueueDepth> { return this.queues.depth(queue); }
 
   async close(): Promise<void> {
     this.closed = true;
