@@ -219,7 +219,8 @@ export class Worker {
 
   /** Writes (or deletes) a session's interaction record with the open group; only the holder of the node's lease writes. */
   putRecord(sessionid: string, record: QueuedRecord | undefined): void {
-    if (!this.host.leaseHeld()) return;
+    // After close the node's sessions are gone and its lease is being given up: nothing more is written.
+    if (this.closed || !this.host.leaseHeld()) return;
     const id = recordId(sessionid);
     this.host.manager.putRecord(id, record === undefined ? undefined : { id, kind: RECORD_KIND, data: record });
   }
