@@ -42,11 +42,13 @@ test('2,000 interactions, three nodes, one killed mid-way and a primary killed w
   const sampler = new HeldSampler(t, () => urls, 'mm-cluster', 20);
   let n = 0;
   // Submitted while the nodes work (to the two processes that are not killed: node 81's backup and node 83).
-  const submitted = Promise.all([b81.url, p83.url].map((u) => submitMany(u, 'mm-cluster', TOTAL / 2, () => ({ report: `${reports.url}/r`, seq: n++, work: '300ms' }), 4)));
+  let allSubmitted = false;
+  const submitted = Promise.all([b81.url, p83.url].map((u) => submitMany(u, 'mm-cluster', TOTAL / 2, () => ({ report: `${reports.url}/r`, seq: n++, work: '300ms' }), 4)))
+    .finally(() => { allSubmitted = true; });
 
   await until('a third processed', () => reports.processed().size >= TOTAL / 3, 120_000);
   const [at82] = await queues(p82.url);
-  assert.ok(at82!.held > 0 && at82!.depth.waiting > 0, `mid-way: node 82 holds ${at82!.held}, ${at82!.depth.waiting} waiting`);
+  assert.ok(at82!.held > 0 && (at82!.depth.waiting > 0 || !allSubmitted), `mid-way: node 82 holds ${at82!.held}, ${at82!.depth.waiting} waiting, submission ${allSubmitted ? 'done' : 'going on'}`);
   await p82.kill9();
   reports.nodeDied(82);
   urls.splice(urls.indexOf(p82.url), 1);

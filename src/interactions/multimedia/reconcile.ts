@@ -122,15 +122,13 @@ export class Reconciler {
 
   private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined): void {
     const m = this.host.manager;
-    let hold = this.holds.get(queue, interaction.id);
-    if (r !== undefined && r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
-      hold ??= this.holds.add(queue, interaction);
+    const hold = this.holds.get(queue, interaction.id) ?? this.holds.add(queue, interaction);
+    const early = r === undefined || r.record.state !== 'working' ? undefined
+      : this.endedEarly.has(r.sessionid) ? 'done' : this.releasedEarly.has(r.sessionid) ? 'released' : undefined;
+    if (r !== undefined && early === undefined && r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
       if (hold.sessionid !== r.sessionid) { this.holds.unbind(hold); this.holds.bind(hold, r.sessionid); }
       return;
     }
-    hold ??= this.holds.add(queue, interaction);
-    const early = r === undefined || r.record.state !== 'working' ? undefined
-      : this.endedEarly.has(r.sessionid) ? 'done' : this.releasedEarly.has(r.sessionid) ? 'released' : undefined;
     if (r !== undefined && early !== undefined && hold.state !== 'acking') {
       // Its session ended or released it during the restore, before its record was read: acknowledged
       // once that macrostep is committed, like any other.
@@ -138,7 +136,7 @@ export class Reconciler {
       hold.state = 'acking';
       hold.sessionid = r.sessionid;
       this.worker.putRecord(r.sessionid, { queue, interactionid: interaction.id, state: early });
-      this.host.manager.effect(() => void this.worker.ack(hold!));
+      this.host.manager.effect(() => void this.worker.ack(hold));
       return;
     }
     if (r !== undefined && r.record.state !== 'working' && hold.state !== 'acking') {
@@ -147,7 +145,8 @@ export class Reconciler {
       hold.sessionid = r.sessionid;
     }
     if (hold.state === 'acking') { void this.worker.ack(hold); return; }
-    if (hold.state === 'working' && hold.sessionid !== undefined && m.get(hold.sessionid) !== undefined) return;
+    // Its session runs, or a failed commit dropped it and it is coming back from the store.
+    if (hold.state === 'working' && hold.sessionid !== undefined && (m.get(hold.sessionid) !== undefined || this.host.recovering(hold.sessionid))) return;
     if (hold.state === 'working') {
       this.host.log.warn({ queue, interactionid: interaction.id, sessionid: hold.sessionid }, 'the session of an interaction did not come back: starting another');
       this.holds.unbind(hold);
