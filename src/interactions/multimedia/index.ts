@@ -43,8 +43,7 @@ export class Multimedia {
     this.reconciler = new Reconciler(host, this.holds, this.worker);
     this.worker.onAcked = (q, id) => this.reconciler.acked(q, id);
     this.worker.restoredWork = (sid) => this.reconciler.endedBeforeReconcile(sid);
-    this.worker.endedUnknown = (sid) => this.reconciler.endedWhileRestoring(sid);
-    this.worker.releasedUnknown = (sid) => this.reconciler.releasedWhileRestoring(sid);
+    this.worker.endedUnknown = (sid, committed) => this.reconciler.endedWhileRestoring(sid, committed);
     this.puller = new Puller(host, this.holds, this.worker, this.reconciler);
   }
 
