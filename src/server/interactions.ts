@@ -25,6 +25,7 @@ export function createMultimedia(node: OrsNode): Multimedia {
     leaseHeld: () => node.ha?.lease() !== undefined,
     draining: () => node.draining,
     store: () => queuesOf(node.store),
+    recovering: (sessionid) => node.recovering(sessionid),
     loadDocument: (src) => node.documents.load(src),
     newSessionId: () => node.newSessionId(),
     startSession: (doc, sessionid) => node.startSession(doc, {}, sessionid),

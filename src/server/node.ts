@@ -481,7 +481,7 @@ export class OrsNode implements NodeContext {
           if (attempt === 0) this.log.warn({ err: (e as Error).message }, 'restoring the dropped sessions failed: retrying');
         }
       }
-    })().finally(() => { this.recovery = undefined; if (this.dropped.size > 0) this.recoverSoon(); });
+    })().finally(() => { this.recovery = undefined; if (this.dropped.size > 0 && !this.draining) this.recoverSoon(); });
   }
 
   voiceRequest(sessionid: string, callId: string | undefined, request: VoiceRequest): void {

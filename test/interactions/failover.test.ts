@@ -76,3 +76,26 @@ test('a restored session whose interaction its node no longer holds (another nod
   assert.equal((await queues(other.url))[0]!.held, 1, 'node 8 still works it');
   assert.equal((await queues(b.url))[0]!.held, 0);
 });
+
+test('restored sessions that end at once (their timers overdue) are acknowledged, not worked again', async (t) => {
+  const store = new MemoryStore();
+  const flags = ['--node-id', '9', ...FAST, ...queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 40 } })];
+  const a = await startNode(flags, { store, persist: true });
+  const reports = await Reports.start(t);
+  const ids = await submitMany(a.url, 'chat', 40, (i) => ({ report: `${reports.url}/r`, seq: i, work: '2s' }));
+  await until('node 9 works all', () => reports.begins.length === 40, 10_000);
+  const lastBegin = Date.now();
+  await a.close();
+  const endedBefore = reports.ends.length;
+  assert.ok(endedBefore < 40, 'some sessions were still working when the first process stopped');
+  // Every timer overdue when the next process restores them.
+  await new Promise((r) => setTimeout(r, Math.max(0, 2200 - (Date.now() - lastBegin))));
+  const b = await nodeFor(t, flags, { store, persist: true });
+  await until('every interaction processed and acknowledged', async () => {
+    const [q] = await queues(b.url);
+    return ids.every((id) => reports.processed().has(id)) && q!.depth.held === 0 && q!.held === 0;
+  }, 10_000);
+  assert.equal(reports.begins.length, 40, 'none started again');
+  assert.equal(reports.ends.length, 40);
+  assert.equal(await pulled(b.url, 'chat'), 0);
+});

@@ -4,6 +4,7 @@
  * the queue view over REST; a sampler of every node's held count.
  */
 import type { TestContext } from 'node:test';
+import type { OrsProcess } from '../helpers/pair.js';
 import { call, webService } from '../helpers/node.js';
 
 import { nodeOfSessionId } from '../../src/server/ids.js';
@@ -131,3 +132,18 @@ export function metric(text: string, name: string, labels: string): number | und
 }
 
 export const queueFlag = (queues: Record<string, { document: string; capacity: number }>): string[] => ['--queues', JSON.stringify(queues)];
+
+/** When the test ends, tells each process's warnings and errors (and why one that exited by itself did). */
+export function tellWarnings(t: TestContext, procs: () => readonly OrsProcess[]): void {
+  t.after(() => {
+    for (const p of procs()) {
+      if (p.child.exitCode !== null || (p.child.signalCode !== null && p.child.signalCode !== 'SIGKILL')) {
+        t.diagnostic(`process ${p.pid} ended by itself (${p.child.exitCode ?? p.child.signalCode}): ${p.output().slice(-2000)}`);
+      }
+      const lines = p.output().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+      const counts = new Map<string, number>();
+      for (const l of lines) { const m = (JSON.parse(l) as { msg: string }).msg; counts.set(m, (counts.get(m) ?? 0) + 1); }
+      if (counts.size > 0) t.diagnostic(`process ${p.pid} warnings: ${JSON.stringify([...counts])}`);
+    }
+  });
+}

@@ -37,14 +37,13 @@ export class Multimedia {
     this.metrics = new MultimediaMetrics(host.registry, {
       queues: Object.keys(host.queues),
       store: () => host.store(),
-      held: (q) => this.holds.count(q),
+      held: (q) => this.held(q),
     });
     this.worker = new Worker(host, this.holds, this.metrics, (q) => this.puller.wake(q));
     this.reconciler = new Reconciler(host, this.holds, this.worker);
     this.worker.onAcked = (q, id) => this.reconciler.acked(q, id);
     this.worker.restoredWork = (sid) => this.reconciler.endedBeforeReconcile(sid);
-    this.worker.endedUnknown = (sid) => this.reconciler.endedWhileRestoring(sid);
-    this.worker.releasedUnknown = (sid) => this.reconciler.releasedWhileRestoring(sid);
+    this.worker.endedUnknown = (sid, committed) => this.reconciler.endedWhileRestoring(sid, committed);
     this.puller = new Puller(host, this.holds, this.worker, this.reconciler);
   }
 
@@ -76,7 +75,7 @@ export class Multimedia {
   async view(): Promise<QueueView[]> {
     const store = this.host.store();
     return Promise.all(Object.entries(this.host.queues).map(async ([queue, app]) => ({
-      queue, document: app.document, capacity: app.capacity, held: this.holds.count(queue),
+      queue, document: app.document, capacity: app.capacity, held: this.held(queue),
       depth: store === undefined ? { waiting: 0, held: 0 } : await store.depth(queue),
     })));
   }
@@ -98,8 +97,11 @@ export class Multimedia {
     return this.reconciler.restoreRecord(sessionid, data);
   }
 
-  /** Interactions of `queue` this node holds now (counted against its capacity). */
+  /**
+   * Interactions of `queue` this process holds for its node now (counted against its capacity); 0 on
+   * a backup (a process that stepped down keeps what it knew for a reconciliation, but works nothing).
+   */
   held(queue: string): number {
-    return this.holds.count(queue);
+    return this.host.primary() ? this.holds.count(queue) : 0;
   }
 }

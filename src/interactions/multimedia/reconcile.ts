@@ -27,9 +27,7 @@ export class Reconciler {
    * for them: a restore brings sessions back before their records, and a session may end in between.
    * Kept until every queue has been reconciled once.
    */
-  private readonly endedEarly = new Set<string>();
-  /** Sessions that ran `<ixn:release/>` while restoring, before their record was read (same lifetime). */
-  private readonly releasedEarly = new Set<string>();
+  private readonly endedEarly = new Map<string, Promise<void>>();
   private unreconciled = new Set<string>();
   /** Interactions acknowledged while a reconciliation of their queue reads the store (its list may predate the ack). */
   private readonly ackedMeanwhile = new Map<string, Set<string>>();
@@ -59,20 +57,14 @@ export class Reconciler {
     return r.record;
   }
 
-  /** A session ended while this process was not primary yet, working no interaction known so far. */
-  endedWhileRestoring(sessionid: string): void {
-    this.noteEarly();
-    this.endedEarly.add(sessionid);
-  }
-
-  /** A session ran `<ixn:release/>` (its own interaction) while this process was restoring, its record not read yet. */
-  releasedWhileRestoring(sessionid: string): void {
-    this.noteEarly();
-    this.releasedEarly.add(sessionid);
-  }
-
-  private noteEarly(): void {
-    if (this.endedEarly.size === 0 && this.releasedEarly.size === 0) this.unreconciled = new Set(Object.keys(this.host.queues));
+  /**
+   * A session ended while this process was not primary yet, working no interaction known so far;
+   * `committed` settles with the commit of that end (rejects when it failed: the session comes back).
+   */
+  endedWhileRestoring(sessionid: string, committed: Promise<void>): void {
+    if (this.endedEarly.size === 0) this.unreconciled = new Set(Object.keys(this.host.queues));
+    committed.catch(() => undefined);
+    this.endedEarly.set(sessionid, committed);
   }
 
   /** An acknowledgement completed: a reconciliation reading the store now must not take its stale list for news. */
@@ -117,28 +109,30 @@ export class Reconciler {
       this.worker.putRecord(r.sessionid, undefined);
     }
     this.unreconciled.delete(queue);
-    if (this.unreconciled.size === 0) { this.endedEarly.clear(); this.releasedEarly.clear(); }
+    if (this.unreconciled.size === 0) this.endedEarly.clear();
   }
 
   private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined): void {
     const m = this.host.manager;
-    let hold = this.holds.get(queue, interaction.id);
+    const hold = this.holds.get(queue, interaction.id) ?? this.holds.add(queue, interaction);
     if (r !== undefined && r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
-      hold ??= this.holds.add(queue, interaction);
       if (hold.sessionid !== r.sessionid) { this.holds.unbind(hold); this.holds.bind(hold, r.sessionid); }
       return;
     }
-    hold ??= this.holds.add(queue, interaction);
-    const early = r === undefined || r.record.state !== 'working' ? undefined
-      : this.endedEarly.has(r.sessionid) ? 'done' : this.releasedEarly.has(r.sessionid) ? 'released' : undefined;
-    if (r !== undefined && early !== undefined && hold.state !== 'acking') {
-      // Its session ended or released it during the restore, before its record was read: acknowledged
-      // once that macrostep is committed, like any other.
+    const ended = r !== undefined && r.record.state === 'working' ? this.endedEarly.get(r.sessionid) : undefined;
+    if (r !== undefined && ended !== undefined && hold.state !== 'acking') {
+      // Its session ended during the restore, before its record was read: acknowledged once that end
+      // is committed, like any other; if that commit failed the session comes back from the store
+      // and works it on.
+      const sessionid = r.sessionid;
       this.holds.unbind(hold);
       hold.state = 'acking';
-      hold.sessionid = r.sessionid;
-      this.worker.putRecord(r.sessionid, { queue, interactionid: interaction.id, state: early });
-      this.host.manager.effect(() => void this.worker.ack(hold!));
+      hold.sessionid = sessionid;
+      hold.busy = true;
+      ended.then(
+        () => { hold.busy = false; void this.worker.ack(hold); },
+        () => { hold.busy = false; if (this.holds.get(queue, interaction.id) === hold) this.holds.bind(hold, sessionid); },
+      );
       return;
     }
     if (r !== undefined && r.record.state !== 'working' && hold.state !== 'acking') {
@@ -147,7 +141,8 @@ export class Reconciler {
       hold.sessionid = r.sessionid;
     }
     if (hold.state === 'acking') { void this.worker.ack(hold); return; }
-    if (hold.state === 'working' && hold.sessionid !== undefined && m.get(hold.sessionid) !== undefined) return;
+    // Its session runs, or a failed commit dropped it and it is coming back from the store.
+    if (hold.state === 'working' && hold.sessionid !== undefined && (m.get(hold.sessionid) !== undefined || this.host.recovering(hold.sessionid))) return;
     if (hold.state === 'working') {
       this.host.log.warn({ queue, interactionid: interaction.id, sessionid: hold.sessionid }, 'the session of an interaction did not come back: starting another');
       this.holds.unbind(hold);

@@ -34,6 +34,8 @@ export interface MultimediaHost {
   draining(): boolean;
   /** The shared store's queues; undefined before the node has opened its store. */
   store(): InteractionQueues | undefined;
+  /** Whether a failed commit dropped this session and it is coming back from the store (docs/persistence.md). */
+  recovering(sessionid: string): boolean;
   /** Loads a document as a start does (application roots, the node's cache and limits). */
   loadDocument(src: string): Promise<CompiledDocument>;
   newSessionId(): string;

@@ -34,9 +34,7 @@ export class Worker {
   /** What a restored session not reconciled yet worked (Reconciler.endedBeforeReconcile). */
   restoredWork: ((sessionid: string) => QueuedRecord | undefined) | undefined;
   /** A session ended while restoring, its interaction not known yet (Reconciler.endedWhileRestoring). */
-  endedUnknown: ((sessionid: string) => void) | undefined;
-  /** A session released its interaction while restoring, not known yet (Reconciler.releasedWhileRestoring). */
-  releasedUnknown: ((sessionid: string) => void) | undefined;
+  endedUnknown: ((sessionid: string, committed: Promise<void>) => void) | undefined;
 
   constructor(
     private readonly host: MultimediaHost,
@@ -114,7 +112,7 @@ export class Worker {
     if (hold === undefined) {
       const r = this.restoredWork?.(sessionid);
       if (r === undefined) {
-        if (!this.host.primary()) this.endedUnknown?.(sessionid);
+        if (!this.host.primary()) this.endedUnknown?.(sessionid, this.host.manager.whenCommitted(sessionid) ?? Promise.resolve());
         return;
       }
       // Its data is not needed any more: only the acknowledgement is left to do.
@@ -130,9 +128,9 @@ export class Worker {
    */
   release(sessionid: string, interactionid: string | undefined): void {
     const hold = interactionid === undefined ? this.holds.ofSession(sessionid) : this.find(sessionid, interactionid);
-    if (hold === undefined && interactionid === undefined && !this.host.primary() && this.releasedUnknown !== undefined) {
-      // Restoring: the session's record has not been read yet; the reconciliation acknowledges it.
-      this.releasedUnknown(sessionid);
+    if (hold === undefined && interactionid === undefined && !this.host.primary()) {
+      // Restoring: the session's record has not been read yet. Its interaction stays with it and is
+      // acknowledged when it ends (the release only frees the slot later).
       return;
     }
     if (hold === undefined || hold.state !== 'working' || hold.sessionid === undefined) {
@@ -219,7 +217,8 @@ export class Worker {
 
   /** Writes (or deletes) a session's interaction record with the open group; only the holder of the node's lease writes. */
   putRecord(sessionid: string, record: QueuedRecord | undefined): void {
-    if (!this.host.leaseHeld()) return;
+    // After close the node's sessions are gone and its lease is being given up: nothing more is written.
+    if (this.closed || !this.host.leaseHeld()) return;
     const id = recordId(sessionid);
     this.host.manager.putRecord(id, record === undefined ? undefined : { id, kind: RECORD_KIND, data: record });
   }
