@@ -117,3 +117,18 @@ test('a .json config file is parsed as JSON, with JSON\'s message when broken', 
   writeFileSync(join(cwd, 'yamlish.json'), 'node:\n  id: 2\n');
   refused(['--config', 'yamlish.json'], 'config', /yamlish\.json is not valid JSON/);
 });
+
+test('with queues, interaction-redelivery-timeout must outlast a failover (3 × lease-ttl); without queues it is not checked', () => {
+  const queues = ['--queues', '{"email":"email.scxml"}'];
+  refused([...queues, '--lease-ttl', '6000'], 'orchestration.interaction-redelivery-timeout', /at least 18000 ms \(3 × orchestration\.lease-ttl 6000\)/);
+  assert.equal(load([...queues, '--lease-ttl', '6000', '--interaction-redelivery-timeout', '18000']).orchestration['interaction-redelivery-timeout'], 18000);
+  assert.equal(load(['--lease-ttl', '60000', '--lease-renew-interval', '1000']).orchestration['lease-ttl'], 60000);
+});
+
+test('queues take a document path or { document, capacity }; telephony servers are tcp://host:port', () => {
+  const c = load(['--queues', '{"a":"a.scxml","b":{"document":"b.scxml","capacity":7}}', '--tserver', 'tcp://127.0.0.1:3000', '--tserver', 'tcp://127.0.0.1:3001']);
+  assert.deepEqual(c.applications.queues, { a: { document: 'a.scxml', capacity: 100 }, b: { document: 'b.scxml', capacity: 7 } });
+  assert.deepEqual(c.telephony.servers, ['tcp://127.0.0.1:3000', 'tcp://127.0.0.1:3001']);
+  refused(['--queues', '{"b":{"document":"b.scxml","capacity":0}}'], 'applications.queues.b', /capacity from 1 to 100000/);
+  refused(['--tserver', 'http://127.0.0.1:3000'], 'telephony.servers', /tcp:\/\/host:port/);
+});

@@ -159,8 +159,10 @@ export function loadConfig(input: LoadInput): OrsConfig {
   }
   // A held interaction goes to another node when its holder stops renewing (docs/interactions.md): a
   // failover (lease-ttl plus the restore) must finish well before, or a live node's work would be redelivered.
+  // Checked only where it matters: a node without queues pulls nothing, whatever its lease.
   const redelivery = o['interaction-redelivery-timeout'] as number;
-  if (redelivery < ttl * 3) {
+  const queues = out['applications']!['queues'] as Record<string, unknown>;
+  if (redelivery < ttl * 3 && Object.keys(queues).length > 0) {
     throw new ConfigError('orchestration.interaction-redelivery-timeout', `bad option orchestration.interaction-redelivery-timeout = ${redelivery}: must be at least ${ttl * 3} ms (3 × orchestration.lease-ttl ${ttl}), so that a node's backup takes over its interactions before another node pulls them again`);
   }
   const replicas = p['wait-replicas'] as number;

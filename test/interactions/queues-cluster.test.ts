@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call } from '../helpers/node.js';
 import { orsStart, until } from '../helpers/pair.js';
+import { exclusive } from '../helpers/exclusive.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis.js';
 import { HeldSampler, Reports, metric, queueFlag, queues, submitMany, tellWarnings } from './support.js';
 
@@ -18,6 +19,7 @@ const TOTAL = 2000;
 const CAPACITY = 20;
 
 test('2,000 interactions, three nodes, one killed mid-way and a primary killed with its backup present: all processed, none twice at once, none pulled by a backup, never above capacity', async (t) => {
+  await exclusive(t);
   // The default lease (1.2 s): a shorter one may be lost on a loaded machine, and a backup that takes
   // over legitimately pulls as a primary; the shortest redelivery timeout it allows (3 × lease-ttl).
   const common = ['--store', `redis://127.0.0.1:${redis.port}`, '--interaction-redelivery-timeout', '3600', ...queueFlag({ 'mm-cluster': { document: 'interactions/work.scxml', capacity: CAPACITY } })];
