@@ -9,7 +9,9 @@ import { call, nodeFor, startNode } from '../helpers/node.js';
 import { until } from '../helpers/pair.js';
 import { Reports, metric, queueFlag, queues, submitMany } from './support.js';
 
-const FAST = ['--lease-ttl', '300', '--lease-renew-interval', '60', '--lease-poll-interval', '20', '--interaction-redelivery-timeout', '1000', '--shutdown-timeout', '200'];
+// The default lease: a shorter one is lost on a loaded machine (two test files run at once on 2 cores), and a
+// process that stalls past the redelivery timeout rightly loses its interactions, which these tests do not expect.
+const FAST = ['--lease-poll-interval', '20', '--interaction-redelivery-timeout', '3600', '--shutdown-timeout', '200'];
 
 async function pulled(url: string, queue: string): Promise<number> {
   return metric((await call(url, '/metrics')).text, 'ors_interactions_pulled_total', `queue="${queue}"`) ?? -1;

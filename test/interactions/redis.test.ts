@@ -14,8 +14,9 @@ before(async () => { redis = await startRedisServer(); });
 after(async () => { await redis.stop(); });
 
 const store = (): string[] => ['--store', `redis://127.0.0.1:${redis.port}`];
-/** The shortest redelivery timeout the options allow with lease-ttl 300 (at least 3 × lease-ttl, and 1000). */
-const FAST = ['--lease-ttl', '300', '--lease-renew-interval', '60', '--lease-poll-interval', '20', '--interaction-redelivery-timeout', '1000'];
+// The default lease: a shorter one is lost on a loaded machine (two test files run at once on 2 cores), and a
+// process that stalls past the redelivery timeout rightly loses its interactions, which these tests do not expect.
+const FAST = ['--lease-poll-interval', '20', '--interaction-redelivery-timeout', '3600'];
 
 async function metricOf(url: string, name: string, queue: string): Promise<number> {
   return metric((await call(url, '/metrics')).text, name, `queue="${queue}"`) ?? -1;
@@ -72,7 +73,7 @@ test('a node killed (kill -9) while holding interactions: another node pulls the
   for (const r of redelivered) {
     assert.equal(r.node, 64);
     // Not before node 63's hold went stale: its last renewal was at most a third of the timeout before the kill.
-    assert.ok(r.at - killedAt >= 1000 - 340 - 50, `redelivered ${r.at - killedAt} ms after the kill`);
+    assert.ok(r.at - killedAt >= 3600 - 1200 - 50, `redelivered ${r.at - killedAt} ms after the kill`);
   }
   assert.equal(await metricOf(b.url, 'ors_interactions_redelivered_total', 'mm-kill'), redelivered.length);
   assert.ok((sampler.maxHeld.get(b.url) ?? 0) <= 5);
@@ -103,8 +104,12 @@ test('a primary killed with its backup present: the backup restores the sessions
   assert.deepEqual(reports.overlaps, []);
   assert.equal(reports.begins.length, 12, 'the four restored sessions were not started again');
   assert.ok(reports.begins.every((x) => x.deliveries === 1), 'nothing was redelivered');
-  assert.equal(await metricOf(b.url, 'ors_interactions_pulled_total', 'mm-pair'), 8);
-  assert.equal(await metricOf(b.url, 'ors_interactions_acknowledged_total', 'mm-pair'), 12, 'the new primary acknowledged the restored ones too');
+  // The old primary held its capacity (4) when it was killed; it may have finished and pulled a few
+  // more before the kill on a loaded machine. Whatever it pulled, the new primary pulled the rest and
+  // acknowledged those and the four it restored.
+  const pulledB = await metricOf(b.url, 'ors_interactions_pulled_total', 'mm-pair');
+  assert.ok(pulledB <= 8, `the new primary pulled ${pulledB}`);
+  assert.equal(await metricOf(b.url, 'ors_interactions_acknowledged_total', 'mm-pair'), pulledB + 4, 'the new primary acknowledged the restored ones too');
 });
 
 test('a node stalled (SIGSTOP) past the redelivery timeout: another node takes its interactions, and the stalled node stops their sessions when it runs again', async (t) => {
