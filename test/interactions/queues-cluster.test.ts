@@ -57,14 +57,30 @@ test('2,000 interactions, three nodes, one killed mid-way and a primary killed w
   const ids = (await submitted).flat();
   assert.equal(new Set(ids).size, TOTAL);
 
+  // Done when the queue is empty and nothing more is reported. Effects are at-most-once across a crash
+  // (docs/persistence.md): a session of node 81's primary whose end was committed just before the kill
+  // has finished its work, and its successor acknowledges it, but the report it sent as an effect of
+  // that last macrostep may have died with the process. Those are the only ids allowed to miss a report.
+  let last = -1;
+  let stableSince = Date.now();
   try {
-    await until('every interaction processed and acknowledged', async () => {
+    await until('every interaction acknowledged and every report in', async () => {
       const [v] = await queues(p83.url);
-      return ids.every((id) => reports.processed().has(id)) && v!.depth.waiting === 0 && v!.depth.held === 0;
+      const size = reports.processed().size;
+      if (size !== last) { last = size; stableSince = Date.now(); }
+      if (v!.depth.waiting !== 0 || v!.depth.held !== 0) return false;
+      return ids.every((id) => reports.processed().has(id)) || Date.now() - stableSince > 5000;
     }, 180_000);
   } finally {
     t.diagnostic(`processed ${reports.processed().size}; node 83: ${JSON.stringify(await queues(p83.url).catch(() => 'no answer'))}; node 81: ${JSON.stringify(await queues(b81.url).catch(() => 'no answer'))}`);
   }
+  const missing = ids.filter((id) => !reports.processed().has(id));
+  t.diagnostic(`${missing.length} acknowledged without an end report (their session's last effects died with node 81's primary)`);
+  for (const id of missing) {
+    const begun = reports.begins.filter((b) => b.interactionid === id).map((b) => b.node);
+    assert.deepEqual(begun, [81], `${id} has no end report: it must have been worked by node 81's killed primary alone (begun on ${begun})`);
+  }
+  assert.ok(missing.length <= CAPACITY, `${missing.length} without a report: at most what node 81's primary worked at once`);
   await sampler.stop();
   assert.deepEqual(reports.overlaps, [], 'no interaction worked by two live sessions at once');
   for (const [url, max] of sampler.maxHeld) assert.ok(max <= CAPACITY, `${url} held ${max}`);
