@@ -92,7 +92,10 @@ test('a primary killed with its backup present: the backup restores the sessions
   const reports = await Reports.start(t);
   // Shorter than the takeover (a lease length): the restored sessions' timers are overdue and they
   // end at once, before the new primary has reconciled; they must be acknowledged, not worked again.
-  const ids = await submitMany(b.url, 'mm-pair', 12, (i) => ({ report: `${reports.url}/r`, seq: i, work: '150ms' }));
+  // Long enough that the four are surely still working when the kill lands on a loaded machine: a
+  // session whose end was committed just before the kill has no work left to carry on, and the
+  // report it sent as an effect may have died with the process (effects are at most once).
+  const ids = await submitMany(b.url, 'mm-pair', 12, (i) => ({ report: `${reports.url}/r`, seq: i, work: '600ms' }));
   await until('the primary holds its capacity', async () => reports.begins.length === 4, 10_000);
   assert.equal(await metricOf(b.url, 'ors_interactions_pulled_total', 'mm-pair'), 0, 'the backup pulled nothing');
   await a.kill9();
