@@ -89,8 +89,16 @@ test('2,000 interactions, three nodes, one killed mid-way and a primary killed w
   const begins = new Map<string, number[]>();
   for (const b of reports.begins) begins.set(b.interactionid, [...(begins.get(b.interactionid) ?? []), b.node]);
   const again = [...begins.entries()].filter(([, nodes]) => nodes.length > 1);
-  // Node 81's backup restored its sessions: only node 82's (no backup) were begun again elsewhere.
-  for (const [id, nodes] of again) assert.ok(nodes.length === 2 && nodes[0] === 82 && nodes[1] !== 82, `${id} begun on ${nodes}`);
-  assert.ok(again.length > 0, 'node 82 died holding interactions: they were worked again by the others');
+  // Begun twice only through a redelivery (a stale hold, deliveries 2), never by two pulls; node 82 (no
+  // backup) died holding interactions, so some were. The test runs at the shortest redelivery timeout
+  // (3.6 s): on a loaded machine a live node whose renewals fell behind that long may lose one too
+  // (counted below; docs/interactions.md says why the default is 15 s).
+  for (const [id, nodes] of again) {
+    const second = reports.begins.filter((b) => b.interactionid === id)[1]!;
+    assert.ok(nodes.length === 2 && second.deliveries >= 2, `${id} begun on ${nodes} (deliveries of the second: ${second.deliveries})`);
+  }
+  const fromDead = again.filter(([, nodes]) => nodes[0] === 82 && nodes[1] !== 82).length;
+  assert.ok(fromDead > 0, 'node 82 died holding interactions: they were worked again by the others');
+  t.diagnostic(`begun again after node 82 died: ${fromDead}; after a live node's hold went stale: ${again.length - fromDead}`);
   t.diagnostic(`begun twice: ${again.length} (killed mid-work); per node: ${[81, 82, 83].map((x) => `${x}=${reports.begins.filter((b) => b.node === x).length}`).join(' ')}; samples ${sampler.samples}; max held ${JSON.stringify([...sampler.maxHeld.values()])}`);
 });
