@@ -86,6 +86,8 @@ export const ERRORS = {
       : `node ${d.node} owns this session but has no live primary: retry once its backup has taken over`),
   not_persisted: entry<{ reason: string }>(503, 'The store could not be written with the session\'s new state: no effect of the request was done.', (d) =>
     `the store could not be written with the session's new state (${d.reason}): no effect of this request was done; retry later`),
+  interaction_queue_full: entry<{ queue: string; limit: number }>(503, 'The multimedia queue already has orchestration.max-queue-length interactions waiting or held.', (d) =>
+    `queue ${d.queue} already has ${d.limit} interactions waiting or held (orchestration.max-queue-length): nothing was queued; retry later, add capacity, or raise the option`),
   store_unavailable: entry<{ reason: string }>(503, 'The shared store could not be reached: nothing was queued.', (d) =>
     `the store could not be reached (${d.reason}): nothing was queued; retry later`),
   shutting_down: entry(503, 'The node is shutting down and takes no new work.', () =>

@@ -124,7 +124,7 @@ async function drained(url: string): Promise<void> {
 async function bareQueue(redisPort: number, count: number): Promise<number> {
   const stores = await Promise.all([0, 1, 2].map(() => connectRedisStore({ nodes: [{ host: '127.0.0.1', port: redisPort }], cluster: false })));
   const queue = `bare-${Date.now()}`;
-  for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, k) => stores[0]!.submit(queue, JSON.stringify({ subject: `bench ${i + k}` }))));
+  for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, k) => stores[0]!.submit(queue, JSON.stringify({ subject: `bench ${i + k}` }), 1e9)));
   const began = performance.now();
   let done = 0;
   await Promise.all(stores.map(async (s, i) => {
@@ -143,7 +143,7 @@ async function bareQueue(redisPort: number, count: number): Promise<number> {
 /** Puts `count` interactions on the queue straight into the store (a fast producer), pipelined. */
 async function fillQueue(redisPort: number, count: number): Promise<void> {
   const store = await connectRedisStore({ nodes: [{ host: '127.0.0.1', port: redisPort }], cluster: false });
-  for (let i = 0; i < count; i += 5000) await Promise.all(Array.from({ length: Math.min(5000, count - i) }, (_, k) => store.submit(QUEUE, JSON.stringify({ subject: `bench ${i + k}` }))));
+  for (let i = 0; i < count; i += 5000) await Promise.all(Array.from({ length: Math.min(5000, count - i) }, (_, k) => store.submit(QUEUE, JSON.stringify({ subject: `bench ${i + k}` }), 1e9)));
   await store.close();
 }
 

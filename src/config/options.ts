@@ -147,6 +147,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     path: 'orchestration.interaction-redelivery-timeout', flag: 'interaction-redelivery-timeout', env: 'ORS_INTERACTION_REDELIVERY_TIMEOUT', default: 15000,
     parse: integer(1000, 86_400_000, 'a whole number of milliseconds from 1000 to 86400000, e.g. 15000'),
   },
+  { path: 'orchestration.max-queue-length', flag: 'max-queue-length', env: 'ORS_MAX_QUEUE_LENGTH', default: 100000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000, e.g. 100000') },
   { path: 'orchestration.request-timeout', flag: 'request-timeout', env: 'ORS_REQUEST_TIMEOUT', default: 30000, parse: ms(3_600_000) },
   { path: 'orchestration.finished-retention', flag: 'finished-retention', env: 'ORS_FINISHED_RETENTION', default: 60000, parse: integer(0, 86_400_000, 'a whole number of milliseconds from 0 to 86400000') },
   { path: 'orchestration.max-sessions', flag: 'max-sessions', env: 'ORS_MAX_SESSIONS', default: 100000, parse: integer(1, 100_000_000, 'a whole number from 1 to 100000000') },

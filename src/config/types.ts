@@ -32,6 +32,8 @@ export interface OrchestrationOptions {
    * is pulled again by another node (docs/interactions.md). @default 15000
    */
   readonly 'interaction-redelivery-timeout': number;
+  /** Most interactions one multimedia queue may have waiting or held; a submission past it is 503 interaction_queue_full. @default 100000 */
+  readonly 'max-queue-length': number;
   /** Milliseconds a `request` call waits for `<ws:response>` before answering 504. @default 30000 */
   readonly 'request-timeout': number;
   /** Milliseconds a finished session stays queryable. @default 60000 */

@@ -15,7 +15,7 @@ export abstract class InteractionParts implements CallClaims, InteractionQueues 
   callOwner(callId: string): Promise<NodeId | undefined> { return this.calls.callOwner(callId); }
   endCall(callId: string, nodeId: NodeId, keepMs: number): Promise<void> { return this.calls.endCall(callId, nodeId, keepMs); }
 
-  submit(queue: string, data: string): Promise<string> { return this.queues.submit(queue, data); }
+  submit(queue: string, data: string, maxLength: number): Promise<string | null> { return this.queues.submit(queue, data, maxLength); }
   pull(queue: string, nodeId: NodeId, max: number, staleMs: number): Promise<readonly QueuedInteraction[]> {
     return this.queues.pull(queue, nodeId, max, staleMs);
   }

@@ -63,8 +63,12 @@ export interface QueueDepth {
  * interaction leaves its queue only by `ack`.
  */
 export interface InteractionQueues {
-  /** Appends an interaction (`data`: JSON text of an object); gives its id. */
-  submit(queue: string, data: string): Promise<string>;
+  /**
+   * Appends an interaction (`data`: JSON text of an object); gives its id, or null (nothing appended)
+   * when the queue already has `maxLength` interactions waiting or held: a queue is bounded like
+   * everything a client can grow.
+   */
+  submit(queue: string, data: string, maxLength: number): Promise<string | null>;
   /**
    * Hands `nodeId` at most `max` interactions: first those held by a node (this one included) and
    * not touched for `staleMs` (redeliveries, oldest first), then waiting ones in submission order.

@@ -38,20 +38,20 @@ test('expired claims are swept: the map does not grow with calls that ended long
 test('ids increase per queue even when the clock stands still or goes back', async () => {
   let now = 5000;
   const q = new MemoryQueues(() => now, {});
-  const a = await q.submit('q', '{}');
-  const b = await q.submit('q', '{}');
+  const a = await q.submit('q', '{}', 1e9);
+  const b = await q.submit('q', '{}', 1e9);
   now = 4000;
-  const c = await q.submit('q', '{}');
+  const c = await q.submit('q', '{}', 1e9);
   now = 6000;
-  const d = await q.submit('q', '{}');
+  const d = await q.submit('q', '{}', 1e9);
   assert.deepEqual([a, b, c, d], ['5000-0', '5000-1', '5000-2', '6000-0']);
-  assert.equal((await q.submit('other', '{}')), '6000-0', 'per queue');
+  assert.equal((await q.submit('other', '{}', 1e9)), '6000-0', 'per queue');
 });
 
 test('a hold is stale exactly staleMs after its last delivery or touch', async () => {
   let now = 0;
   const q = new MemoryQueues(() => now, {});
-  await q.submit('q', '{"n":1}');
+  await q.submit('q', '{"n":1}', 1e9);
   const [first] = await q.pull('q', 1, 1, 100);
   now = 60;
   assert.deepEqual(await q.touch('q', 1, [first!.id]), []);
@@ -66,7 +66,7 @@ test('a hold is stale exactly staleMs after its last delivery or touch', async (
 test('a node\'s own stale hold is handed out again too (to whichever node pulls first)', async () => {
   let now = 0;
   const q = new MemoryQueues(() => now, {});
-  await q.submit('q', '{}');
+  await q.submit('q', '{}', 1e9);
   await q.pull('q', 1, 1, 100);
   now = 100;
   assert.deepEqual((await q.pull('q', 1, 5, 100)).map((i) => i.deliveries), [2]);
@@ -74,7 +74,7 @@ test('a node\'s own stale hold is handed out again too (to whichever node pulls 
 
 test('pull hands out at most MAX_PULL at once; the waiting array is compacted as it is consumed', async () => {
   const q = new MemoryQueues(() => 0, {});
-  for (let i = 0; i < 5000; i++) await q.submit('q', `{"n":${i}}`);
+  for (let i = 0; i < 5000; i++) await q.submit("q", `{"n":${i}}`, 1e9);
   assert.equal((await q.pull('q', 1, 1_000_000, 1000)).length, 1000);
   let pulled = 1000;
   for (;;) {

@@ -42,11 +42,12 @@ export class MemoryQueues implements InteractionQueues {
 
   constructor(private readonly now: () => number, private readonly hooks: StoreHooks) {}
 
-  async submit(queue: string, data: string): Promise<string> {
+  async submit(queue: string, data: string, maxLength: number): Promise<string | null> {
     checkQueue(queue);
     if (typeof data !== 'string') throw new RangeError('interaction data must be JSON text (a string)');
     return timed(this.hooks, 'queue_submit', async () => {
       const q = this.queue(queue, true)!;
+      if (q.waiting.length - q.head + q.held.size >= maxLength) return null;
       const now = this.now();
       if (now > q.lastMs) { q.lastMs = now; q.lastSeq = 0; } else q.lastSeq += 1;
       const id = `${q.lastMs}-${q.lastSeq}`;

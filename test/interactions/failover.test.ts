@@ -45,7 +45,7 @@ test('a backup never pulls; when its primary hands over, the restored sessions g
 test('a node that becomes primary starts a session for each interaction its node holds that no restored session works', async (t) => {
   const store = new MemoryStore();
   const reports = await Reports.start(t);
-  for (let i = 0; i < 3; i++) await store.submit('chat', JSON.stringify({ report: `${reports.url}/r`, seq: i, work: '10ms' }));
+  for (let i = 0; i < 3; i++) await store.submit('chat', JSON.stringify({ report: `${reports.url}/r`, seq: i, work: '10ms' }), 1e9);
   // A process of node 7 pulled them and died before the starts of their sessions were committed.
   assert.equal((await store.pull('chat', 7, 3, 60_000)).length, 3);
   const n = await nodeFor(t, ['--node-id', '7', ...FAST, ...queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 5 } })], { store, persist: true });

@@ -88,6 +88,12 @@ test('REST: unknown queue 404 queue_not_found, bad name 400 invalid_queue_name, 
     assert.equal(a.status, 400, bad);
     assert.equal(a.body.error.code, 'invalid_queue_name');
   }
+  const full = await nodeFor(t, [...queueFlag({ full: { document: 'interactions/work.scxml', capacity: 1 } }), '--max-queue-length', '2']);
+  const answers = [];
+  for (let i = 0; i < 3; i++) answers.push(await call(full.url, '/ors/queues/full/interactions', { json: { report: 'http://127.0.0.1:9/none', work: '60s' } }));
+  assert.deepEqual(answers.map((a) => a.status), [200, 200, 503], 'a flood of submissions stops at orchestration.max-queue-length');
+  assert.equal(answers[2]!.body.error.code, 'interaction_queue_full');
+  assert.match(answers[2]!.body.error.message, /queue full already has 2 interactions/);
   const big = await call(n.url, '/ors/queues/mail/interactions', { json: { text: 'x'.repeat(4096) } });
   assert.equal(big.status, 413);
   assert.equal(big.body.error.code, 'payload_too_large');

@@ -24,7 +24,7 @@ async function clients(open: Open, count: number): Promise<Store[]> {
 
 async function submitAll(s: Store, queue: string, count: number, from = 0): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = from; i < from + count; i++) ids.push(await s.submit(queue, JSON.stringify({ n: i })));
+  for (let i = from; i < from + count; i++) ids.push((await s.submit(queue, JSON.stringify({ n: i }), 1e9))!);
   return ids;
 }
 
@@ -94,6 +94,17 @@ export function interactionsContract(name: string, open: () => Open): void {
     await assert.rejects(a!.claimCall('c4', 1, 0), /ttlMs 0 must be a whole number of milliseconds ≥ 1/);
     await assert.rejects(a!.endCall('{x}', 1, -1), /keepMs -1/);
     assert.equal(await a!.callOwner('c4'), undefined);
+  });
+
+  test('queues: a submission past maxLength (waiting + held) appends nothing and gives null; an ack makes room', async () => {
+    const [a] = await clients(open(), 1);
+    for (let i = 0; i < 3; i++) assert.notEqual(await a!.submit('bounded', '{}', 3), null);
+    assert.equal(await a!.submit('bounded', '{}', 3), null);
+    const [x] = await a!.pull('bounded', 1, 1, LONG);
+    assert.equal(await a!.submit('bounded', '{}', 3), null, 'a held one still counts');
+    assert.deepEqual(await a!.depth('bounded'), { waiting: 2, held: 1 });
+    assert.equal(await a!.ack('bounded', 1, x!.id), true);
+    assert.notEqual(await a!.submit('bounded', '{}', 3), null);
   });
 
   test('queues: FIFO, each interaction to one node, at most max per pull, data and submit time kept, deliveries 1', async () => {
@@ -196,7 +207,7 @@ export function interactionsContract(name: string, open: () => Open): void {
     const ids = new Set<string>();
     const t0 = performance.now();
     for (let i = 0; i < 2000; i += 100) {
-      for (const id of await Promise.all(Array.from({ length: 100 }, (_, j) => nodes[j % 3]!.submit('bulk', JSON.stringify({ n: i + j }))))) ids.add(id);
+      for (const id of await Promise.all(Array.from({ length: 100 }, (_, j) => nodes[j % 3]!.submit('bulk', JSON.stringify({ n: i + j }), 1e9)))) ids.add(id!);
     }
     const submitMs = performance.now() - t0;
     assert.equal(ids.size, 2000);
@@ -223,8 +234,8 @@ export function interactionsContract(name: string, open: () => Open): void {
 
   test('queues: a bad queue name or pull argument is refused clearly and changes nothing', async () => {
     const [a] = await clients(open(), 1);
-    await assert.rejects(a!.submit('has space', '{}'), /queue name "has space" may contain only letters, digits and _ \. : -/);
-    await assert.rejects(a!.submit('{tag}', '{}'), /may contain only/);
+    await assert.rejects(a!.submit('has space', '{}', 1e9), /queue name "has space" may contain only letters, digits and _ \. : -/);
+    await assert.rejects(a!.submit('{tag}', '{}', 1e9), /may contain only/);
     await assert.rejects(a!.pull('', 1, 1, 100), /non-empty/);
     await assert.rejects(a!.depth('q'.repeat(129)), /at most 128/);
     await assert.rejects(a!.pull('ok', 1, -1, 100), /pull max -1/);
@@ -239,7 +250,7 @@ export function interactionsContract(name: string, open: () => Open): void {
     await s.takeOverCall('c', 1, 2);
     await s.callOwner('c');
     await s.endCall('c', 2, 10);
-    const id = await s.submit('lat', '{}');
+    const id = (await s.submit('lat', '{}', 1e9))!;
     await s.pull('lat', 1, 1, LONG);
     await s.touch('lat', 1, [id]);
     await s.held('lat', 1);

@@ -75,6 +75,6 @@ test('the built store (tsc emit + copy-assets, as npm run build) loads its scrip
     { acquired: true, epoch: 1 });
   assert.deepEqual(await store.commit({ nodeId: 1, epoch: 1, processId: 'p', put: [{ id: '1-a', data: 'A' }] }), { ok: true });
   // A script with includes of its own (queue pull: ensureGroup, entry).
-  const id = await store.submit('q', '{"a":1}');
+  const id = await store.submit('q', '{"a":1}', 1e9);
   assert.deepEqual((await store.pull('q', 1, 5, 60_000)).map((i) => [i.id, i.data, i.deliveries]), [[id, '{"a":1}', 1]]);
 });

@@ -64,11 +64,14 @@ export class Multimedia {
     return Object.hasOwn(this.host.queues, queue);
   }
 
-  /** Queues an interaction (any node may, a backup too: the queue is the shared store's); gives its id. */
-  async submit(queue: string, data: Record<string, unknown>): Promise<string> {
+  /**
+   * Queues an interaction (any node may, a backup too: the queue is the shared store's); gives its id,
+   * or null when the queue already holds `maxLength` (nothing was queued).
+   */
+  async submit(queue: string, data: Record<string, unknown>, maxLength: number): Promise<string | null> {
     const store = this.host.store();
     if (store === undefined) throw new Error('the node has no store before listen()');
-    return store.submit(queue, JSON.stringify(data));
+    return store.submit(queue, JSON.stringify(data), maxLength);
   }
 
   /** Every configured queue with its depth in the store and what this node holds of it. */

@@ -30,8 +30,10 @@ export async function queueSubmit(ctx: NodeContext, req: IncomingMessage, res: S
   refuseIfDraining(ctx);
   const queue = configuredQueue(ctx, t.name);
   const data = await readParams(req, t.query, ctx.config.orchestration);
-  let interactionid: string;
-  try { interactionid = await ctx.multimedia.submit(queue, data); } catch (e) { throw storeError(e); }
+  const limit = ctx.config.orchestration['max-queue-length'];
+  let interactionid: string | null;
+  try { interactionid = await ctx.multimedia.submit(queue, data, limit); } catch (e) { throw storeError(e); }
+  if (interactionid === null) throw orsError('interaction_queue_full', { queue, limit });
   sendJson(res, 200, { interactionid, queue });
 }
 

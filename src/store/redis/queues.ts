@@ -23,10 +23,10 @@ const HELD_PAGE = 500;
 export class RedisQueues implements InteractionQueues {
   constructor(private readonly keys: Keys, private readonly run: RunScript, private readonly op: RunOp) {}
 
-  async submit(queue: string, data: string): Promise<string> {
+  async submit(queue: string, data: string, maxLength: number): Promise<string | null> {
     checkQueue(queue);
     if (typeof data !== 'string') throw new RangeError('interaction data must be JSON text (a string)');
-    return this.op('queue_submit', async () => await this.run('queueSubmit', [this.keys.queue(queue)], [QUEUE_GROUP, data]) as string);
+    return this.op('queue_submit', async () => (await this.run('queueSubmit', [this.keys.queue(queue)], [QUEUE_GROUP, data, maxLength]) as string | null) ?? null);
   }
 
   async pull(queue: string, nodeId: NodeId, max: number, staleMs: number): Promise<readonly QueuedInteraction[]> {
