@@ -58,9 +58,10 @@ test('2,000 interactions, three nodes, one killed mid-way and a primary killed w
   assert.equal(new Set(ids).size, TOTAL);
 
   // Done when the queue is empty and nothing more is reported. Effects are at-most-once across a crash
-  // (docs/persistence.md): a session of node 81's primary whose end was committed just before the kill
-  // has finished its work, and its successor acknowledges it, but the report it sent as an effect of
-  // that last macrostep may have died with the process. Those are the only ids allowed to miss a report.
+  // (docs/persistence.md): a session of a killed process whose end was committed just before the kill
+  // has finished its work and is acknowledged (by the process itself, or by node 81's successor), but
+  // the report it sent as an effect of that last macrostep may have died with the process. Those are
+  // the only ids allowed to miss a report.
   let last = -1;
   let stableSince = Date.now();
   try {
@@ -75,12 +76,12 @@ test('2,000 interactions, three nodes, one killed mid-way and a primary killed w
     t.diagnostic(`processed ${reports.processed().size}; node 83: ${JSON.stringify(await queues(p83.url).catch(() => 'no answer'))}; node 81: ${JSON.stringify(await queues(b81.url).catch(() => 'no answer'))}`);
   }
   const missing = ids.filter((id) => !reports.processed().has(id));
-  t.diagnostic(`${missing.length} acknowledged without an end report (their session's last effects died with node 81's primary)`);
+  t.diagnostic(`${missing.length} acknowledged without an end report (their session's last effects died with a killed process)`);
   for (const id of missing) {
     const begun = reports.begins.filter((b) => b.interactionid === id).map((b) => b.node);
-    assert.deepEqual(begun, [81], `${id} has no end report: it must have been worked by node 81's killed primary alone (begun on ${begun})`);
+    assert.ok(begun.length === 1 && (begun[0] === 81 || begun[0] === 82), `${id} has no end report: it must have been worked by one killed process alone (begun on ${begun})`);
   }
-  assert.ok(missing.length <= CAPACITY, `${missing.length} without a report: at most what node 81's primary worked at once`);
+  assert.ok(missing.length <= 2 * CAPACITY, `${missing.length} without a report: at most what the two killed processes worked at once`);
   await sampler.stop();
   assert.deepEqual(reports.overlaps, [], 'no interaction worked by two live sessions at once');
   for (const [url, max] of sampler.maxHeld) assert.ok(max <= CAPACITY, `${url} held ${max}`);
