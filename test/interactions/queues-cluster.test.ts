@@ -22,7 +22,7 @@ test('2,000 interactions, three nodes, one killed mid-way and a primary killed w
   await exclusive(t);
   // The default lease (1.2 s): a shorter one may be lost on a loaded machine, and a backup that takes
   // over legitimately pulls as a primary; the shortest redelivery timeout it allows (3 × lease-ttl).
-  const common = ['--store', `redis://127.0.0.1:${redis.port}`, '--interaction-redelivery-timeout', '3600', ...queueFlag({ 'mm-cluster': { document: 'interactions/work.scxml', capacity: CAPACITY } })];
+  const common = ['--store', `redis://127.0.0.1:${redis.port}`, ...queueFlag({ 'mm-cluster': { document: 'interactions/work.scxml', capacity: CAPACITY } })];
   const p81 = await orsStart(t, ['--node-id', '81', ...common]);
   const [b81, p82, p83] = await Promise.all([
     orsStart(t, ['--node-id', '81', ...common]),

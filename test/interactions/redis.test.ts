@@ -120,16 +120,16 @@ test('a node stalled (SIGSTOP) past the redelivery timeout: another node takes i
   const a = await orsStart(t, ['--node-id', '66', ...store(), ...FAST, ...q]);
   const reports = await Reports.start(t);
   const ids = await submitMany(a.url, 'mm-stall', 3, (i) => ({ report: `${reports.url}/r`, seq: i, work: '4s' }));
-  await until('node 66 works all three', () => reports.begins.length === 3, 10_000);
+  await until('node 66 works all three', () => reports.begins.length === 3, 30_000);
   a.child.kill('SIGSTOP');
   // A stopped process runs nothing: its sessions work nothing while it is stopped; what matters is
   // that they do not go on once it runs again.
   reports.nodeDied(66);
   const b = await orsStart(t, ['--node-id', '67', ...store(), ...FAST, ...queueFlag({ 'mm-stall': { document: 'interactions/work.scxml', capacity: 3 } })]);
-  await until('node 67 took all three', () => reports.begins.filter((x) => x.node === 67).length === 3, 10_000);
+  await until('node 67 took all three', () => reports.begins.filter((x) => x.node === 67).length === 3, 30_000);
   a.child.kill('SIGCONT');
   const resumed = Date.now();
-  await until('node 66 terminated its stale sessions', () => a.messages().filter((m) => m.startsWith('restored session of an interaction this node no longer holds') || m.startsWith('interaction lost to another node')).length === 3, 10_000);
+  await until('node 66 terminated its stale sessions', () => a.messages().filter((m) => m.startsWith('restored session of an interaction this node no longer holds') || m.startsWith('interaction lost to another node')).length === 3, 30_000);
   await until('node 67 finished them', () => ids.every((id) => reports.ends.some((e) => e.interactionid === id && e.sessionid.startsWith('67-'))), 10_000);
   // The stale sessions' timers (4 s from their start) have passed: none of them ended its work.
   await new Promise((r) => setTimeout(r, Math.max(0, 4500 - (Date.now() - resumed))));
