@@ -23,7 +23,8 @@ test('ors interaction submit queues interactions (JSON or key=value data, --coun
   const pairs = await ors(['interaction', 'submit', `--url=${n.url}/`, '--queue=mail', `report=${reports.url}/r`, 'work=5ms', 'seq=kv']);
   assert.deepEqual([pairs.code, pairs.out.length], [0, 1]);
   const all = [...json.out, ...pairs.out];
-  await until('the node worked all six', () => all.every((id) => reports.processed().has(id)), 10_000);
+  // Begin and end reports are separate HTTP posts: wait for both of every interaction.
+  await until('the node worked all six', () => all.every((id) => reports.processed().has(id) && reports.begins.some((b) => b.interactionid === id)), 10_000);
   const byId = new Map(reports.begins.map((b) => [b.interactionid, b]));
   assert.ok(json.out.every((id) => byId.get(id)!.media === 'email'));
   assert.deepEqual([byId.get(pairs.out[0]!)!.media, byId.get(pairs.out[0]!)!.seq], ['multimedia', 'kv']);
