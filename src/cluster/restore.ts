@@ -26,6 +26,13 @@ export interface RestoreOptions {
   readonly compile: (text: string, uri: string | undefined) => Promise<CompiledDocument> | CompiledDocument;
   /** A host record (kind `finished`, `scheduled`…); false when the host does not know the kind. */
   readonly onRecord?: (id: string, kind: string, data: unknown, doc: CompiledDocument | undefined) => boolean;
+  /**
+   * Kinds of records given to onRecord before any session is restored (the others come after the
+   * sessions): what the host must know of a session before it can run (the multimedia `queued` record).
+   */
+  readonly recordsFirst?: (kind: string) => boolean;
+  /** A session was restored (before it has taken a step): the host may stop it at once. */
+  readonly onRestored?: (sessionid: string) => void;
   /** A record that was refused, with why; called once each. */
   readonly onRefused?: (id: string, reason: string) => void;
   /** Sessions to leave in the store unrestored (the crash guard's quarantine). */
@@ -116,6 +123,16 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
 
   const docs = await documentsOf(o, [...sessions.map((s) => s.doc), ...records.flatMap((r) => (r.e.doc ? [r.e.doc] : []))]);
 
+  let kept = 0;
+  const giveRecord = ({ id, e }: { id: string; e: Envelope }): void => {
+    const doc = e.doc === undefined ? undefined : docs.get(e.doc.hash);
+    if (typeof doc === 'string') { refuse(id, doc); return; }
+    if (o.onRecord?.(id, e.kind, (e as { data: unknown }).data, doc)) kept++;
+    else refuse(id, `this node keeps no records of kind "${e.kind}"`);
+  };
+  const first = o.recordsFirst;
+  if (first !== undefined) await sliced(records.filter((r) => first(r.e.kind)), sliceMs, longest, giveRecord);
+
   // Parents before the children they invoked: a child is always one level deeper than its parent.
   sessions.sort((a, b) => a.depth - b.depth);
   let restored = 0;
@@ -128,18 +145,13 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
     try {
       restoreSession(o.manager, doc!, e);
       restored++;
+      o.onRestored?.(e.snapshot.sessionid);
     } catch (err) {
       refuse(e.snapshot.sessionid, (err as Error).message);
     }
   });
 
-  let kept = 0;
-  await sliced(records, sliceMs, longest, ({ id, e }) => {
-    const doc = e.doc === undefined ? undefined : docs.get(e.doc.hash);
-    if (typeof doc === 'string') { refuse(id, doc); return; }
-    if (o.onRecord?.(id, e.kind, (e as { data: unknown }).data, doc)) kept++;
-    else refuse(id, `this node keeps no records of kind "${e.kind}"`);
-  });
+  await sliced(first === undefined ? records : records.filter((r) => !first(r.e.kind)), sliceMs, longest, giveRecord);
 
   return { restored, records: kept, refused, ms: performance.now() - started, longestSliceMs: longest.ms };
 }

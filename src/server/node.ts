@@ -191,6 +191,8 @@ export class OrsNode implements NodeContext {
       commit: options.commit ?? (this.persists ? (changes) => this.persistence!.commit(changes) : undefined),
       planBatch: this.persists ? (candidates) => this.crashGuard?.planBatch(candidates) : undefined,
       batchRan: (ids) => this.suspectsRan(ids),
+      // Created after the manager (it needs it): absent during the constructor only.
+      beforeSlice: () => this.multimedia?.checkHolds(),
       onCommitFailed: (ids, error) => this.commitFailed(ids, error),
       // The same bound as a query's data model: what the node will not show, it does not write either.
       maxSnapshotSize: MAX_QUERY_DATAMODEL,
@@ -335,12 +337,16 @@ export class OrsNode implements NodeContext {
       const { probation, suspects, quarantined } = await guard.promote({ epoch, processId: this.processId });
       if (probation) this.log.warn({ epoch, suspects, quarantined: quarantined.map((q) => q.sessionid) }, 'crash guard: probation (the previous primary did not release its lease)');
       for (const q of quarantined) this.log.warn({ sessionid: q.sessionid, crashes: q.crashes, since: new Date(q.since).toISOString() }, 'crash guard: session quarantined, kept in the store and not run');
+      // What the node holds of its queues, renewed, before any of its sessions comes back.
+      await this.multimedia.promoting();
       const r = await restoreNode({
         store: this.requireStore(),
         nodeId: this.nodeId,
         manager: this.manager,
         compile: (text, uri) => this.documents.compileStored(text, uri),
         onRecord: (id, kind, data, doc) => this.restoreRecord(id, kind, data, doc),
+        recordsFirst: (kind) => kind === 'queued',
+        onRestored: (id) => this.multimedia.sessionRestored(id),
         onRefused: (id, reason) => this.log.warn({ sessionid: id, reason }, 'session not restored'),
         skip: (id) => guard.isQuarantined(id),
       });

@@ -415,6 +415,7 @@ export class SessionManager implements CommitHost {
   /** One slice of runs: every runnable session in turn, or only those of `only` (a planned batch). */
   private runSlice(only: ReadonlySet<string> | undefined): void {
     if (this.closed) return;
+    this.options.beforeSlice?.();
     let now = performance.now();
     const deadline = now + SLICE_MS;
     // Round-robin: a session with events left is added again at the end of the set, which this loop

@@ -106,6 +106,12 @@ export interface SessionManagerOptions {
   readonly planBatch?: (candidates: () => readonly string[]) => Promise<{ readonly run: readonly string[] }> | undefined;
   /** A planned batch ran these sessions (their states are in the group being committed). */
   readonly batchRan?: (ids: readonly string[]) => void;
+  /**
+   * Called at the start of every slice of runs, before any session takes a step: the host may stop
+   * sessions it must not let run any more (the multimedia holds that expired while this process was
+   * stalled, src/interactions/multimedia/holds.ts). Must be cheap: it runs thousands of times a second.
+   */
+  readonly beforeSlice?: () => void;
   /** New session ids: no '.', unique. @default random 20 hex chars */
   readonly newSessionId?: () => string;
   /** Extra system variables per session (the server adds `_genesys`). */

@@ -101,3 +101,40 @@ test('restored sessions that end at once (their timers overdue) are acknowledged
   assert.equal(reports.ends.length, 40);
   assert.equal(await pulled(b.url, 'chat'), 0);
 });
+
+test('a node whose hold renewals stop landing stops the sessions working them before the store may hand the interactions to another node; they are redelivered and none is worked by two sessions at once', async (t) => {
+  const store = new MemoryStore();
+  // Node 7's renewals and pulls stall from a moment on (the store stopped answering it, a connection
+  // stuck): they wait until the test ends; node 8's calls are answered.
+  let stalled = false;
+  const waiting: (() => void)[] = [];
+  const stall = async (nodeId: number): Promise<void> => {
+    if (nodeId === 7 && stalled) await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const touch = store.touch.bind(store);
+  const pull = store.pull.bind(store);
+  store.touch = async (queue, nodeId, ids) => { await stall(nodeId); return touch(queue, nodeId, ids); };
+  store.pull = async (queue, nodeId, max, staleMs) => { await stall(nodeId); return pull(queue, nodeId, max, staleMs); };
+  t.after(() => { stalled = false; for (const w of waiting.splice(0)) w(); });
+  const reports = await Reports.start(t);
+  const queue = queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 2 } });
+  const a = await nodeFor(t, ['--node-id', '7', ...FAST, ...queue], { store });
+  await submitMany(a.url, 'chat', 2, (i) => ({ report: `${reports.url}/r`, seq: i, work: '1h' }));
+  await until('node 7 works both', () => reports.begins.length === 2, 5000);
+  const b = await nodeFor(t, ['--node-id', '8', ...FAST, ...queue], { store });
+  stalled = true;
+  const stalledAt = Date.now();
+  await until('node 7 stopped both sessions', () => reports.stopped.length === 2, 10_000);
+  // Its hold may be worked until 4/5 of the redelivery timeout (3.6 s) after the last renewal that landed.
+  const stoppedAfter = Math.max(...reports.stopped.map((s) => s.at)) - stalledAt;
+  assert.ok(stoppedAfter <= 3600, `stopped ${stoppedAfter} ms after the renewals stalled`);
+  assert.equal(metric((await call(a.url, '/metrics')).text, 'ors_interactions_expired_total', 'queue="chat"'), 2);
+  assert.equal((await queues(a.url))[0]!.held, 0, 'node 7 does not count them any more');
+  // The store hands them out again once stale: to node 8.
+  await until('node 8 works both', () => new Set(reports.begins.filter((x) => x.node === 8).map((x) => x.interactionid)).size === 2, 20_000);
+  assert.deepEqual(reports.begins.filter((x) => x.node === 8).map((x) => x.deliveries), [2, 2]);
+  assert.ok(Math.min(...reports.begins.filter((x) => x.node === 8).map((x) => x.at)) - stalledAt >= 3600 - 600 - 50, 'not before the holds went stale');
+  assert.deepEqual(reports.overlaps, []);
+  assert.deepEqual(reports.ends, [], 'no session ended its work');
+  assert.equal((await queues(b.url))[0]!.held, 2);
+});

@@ -129,7 +129,11 @@ test('a node stalled (SIGSTOP) past the redelivery timeout: another node takes i
   await until('node 67 took all three', () => reports.begins.filter((x) => x.node === 67).length === 3, 30_000);
   a.child.kill('SIGCONT');
   const resumed = Date.now();
-  await until('node 66 terminated its stale sessions', () => a.messages().filter((m) => m.startsWith('restored session of an interaction this node no longer holds') || m.startsWith('interaction lost to another node')).length === 3, 30_000);
+  // Its holds expired while it was stopped (it stops their sessions at once), or its lease did and the
+  // sessions come back from the store only to be stopped before their first step: either is logged.
+  const stale = /^(restored session of an interaction this node no longer holds|interaction lost to another node|holds on interactions not renewed in time)/;
+  await until('node 66 stopped its stale sessions', () => a.messages().some((m) => stale.test(m)), 30_000);
+  t.diagnostic(`node 66: ${a.messages().filter((m) => stale.test(m) || m.startsWith('HA:')).join(' | ')}`);
   await until('node 67 finished them', () => ids.every((id) => reports.ends.some((e) => e.interactionid === id && e.sessionid.startsWith('67-'))), 10_000);
   // The stale sessions' timers (4 s from their start) have passed: none of them ended its work.
   await new Promise((r) => setTimeout(r, Math.max(0, 4500 - (Date.now() - resumed))));

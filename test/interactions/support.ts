@@ -1,7 +1,8 @@
 /**
- * Shared by the multimedia tests: a report server the test documents POST "begin"/"end" to (Basic
- * HTTP), which checks that no interaction is worked by two live sessions at once; submission and
- * the queue view over REST; a sampler of every node's held count.
+ * Shared by the multimedia tests: a report server the test documents POST "begin"/"end"/"stopped"
+ * to (Basic HTTP), which checks that no interaction is worked by two live sessions at once (by the
+ * sessions' own clocks: the machine's, shared by every process); submission and the queue view over
+ * REST; a sampler of every node's held count.
  */
 import type { TestContext } from 'node:test';
 import type { OrsProcess } from '../helpers/pair.js';
@@ -11,16 +12,20 @@ import { nodeOfSessionId } from '../../src/server/ids.js';
 
 export interface Begin { readonly interactionid: string; readonly sessionid: string; readonly node: number; readonly deliveries: number; readonly media: string; readonly seq: string; readonly at: number }
 
+/** One session's work on an interaction, by the session's clock: from its begin to its end or stop (or its node's kill). */
+interface Work { readonly sessionid: string; readonly node: number; begin: number; end: number | undefined; stopped: number | undefined }
+
 const nodeOf = (sessionid: string): number => nodeOfSessionId(sessionid) ?? -1;
 
 export class Reports {
   readonly begins: Begin[] = [];
   readonly ends: { interactionid: string; sessionid: string }[] = [];
-  /** Interaction → the sessions working it now (begun, not ended, their node not killed). */
-  private readonly active = new Map<string, Set<string>>();
-  private readonly sessionNode = new Map<string, number>();
-  /** "interaction X begun by S while T works it". */
-  readonly overlaps: string[] = [];
+  /** Sessions stopped before their work was done (their node could no longer work the interaction). */
+  readonly stopped: { interactionid: string; sessionid: string; at: number }[] = [];
+  /** Interaction → each session's work on it. */
+  private readonly work = new Map<string, Map<string, Work>>();
+  /** When each killed node died (the test's clock, just after the kill). */
+  private readonly died = new Map<number, number>();
   url = '';
 
   static async start(t: TestContext): Promise<Reports> {
@@ -39,23 +44,50 @@ export class Reports {
   private receive(p: Record<string, string>): void {
     const id = p['interactionid']!;
     const sid = p['sessionid']!;
-    if (p['_scxmleventname'] === 'begin') {
-      const node = nodeOf(sid);
-      this.sessionNode.set(sid, node);
-      this.begins.push({ interactionid: id, sessionid: sid, node, deliveries: Number(p['deliveries']), media: p['media']!, seq: p['seq'] ?? '', at: Date.now() });
-      let set = this.active.get(id);
-      if (set === undefined) this.active.set(id, (set = new Set()));
-      for (const other of set) this.overlaps.push(`interaction ${id} begun by ${sid} while ${other} works it`);
-      set.add(sid);
-    } else if (p['_scxmleventname'] === 'end') {
+    const at = Number(p['at'] ?? Date.now());
+    let byId = this.work.get(id);
+    if (byId === undefined) this.work.set(id, (byId = new Map()));
+    let w = byId.get(sid);
+    if (w === undefined) byId.set(sid, (w = { sessionid: sid, node: nodeOf(sid), begin: at, end: undefined, stopped: undefined }));
+    const name = p['_scxmleventname'];
+    if (name === 'begin') {
+      w.begin = at;
+      this.begins.push({ interactionid: id, sessionid: sid, node: w.node, deliveries: Number(p['deliveries']), media: p['media']!, seq: p['seq'] ?? '', at });
+    } else if (name === 'end') {
+      w.end = at;
       this.ends.push({ interactionid: id, sessionid: sid });
-      this.active.get(id)?.delete(sid);
+    } else if (name === 'stopped') {
+      w.stopped = at;
+      this.stopped.push({ interactionid: id, sessionid: sid, at });
     }
   }
 
-  /** A node was killed: its sessions work nothing from now on. */
+  /** A node was killed (just now): its sessions work nothing from now on. */
   nodeDied(node: number): void {
-    for (const set of this.active.values()) for (const sid of [...set]) if (this.sessionNode.get(sid) === node) set.delete(sid);
+    this.died.set(node, Date.now());
+  }
+
+  /**
+   * "interaction X begun by S at … while T worked it (…–…)": every pair of sessions of one
+   * interaction whose work overlapped, by the sessions' clocks. A session worked it until its end
+   * report; else until its stop report or its node's kill, whichever came first (a session of a
+   * killed node restored after its interaction went to another node is stopped before its first
+   * step: its onexit reports then, but it did nothing since the kill); else until now.
+   */
+  get overlaps(): string[] {
+    const out: string[] = [];
+    for (const [id, byId] of this.work) {
+      const ws = [...byId.values()].sort((a, b) => a.begin - b.begin);
+      for (let i = 0; i < ws.length; i++) {
+        const a = ws[i]!;
+        const until = a.end ?? Math.min(a.stopped ?? Infinity, this.died.get(a.node) ?? Infinity);
+        for (let j = i + 1; j < ws.length; j++) {
+          const b = ws[j]!;
+          if (b.begin < until) out.push(`interaction ${id} begun by ${b.sessionid} at ${b.begin} while ${a.sessionid} worked it (${a.begin}–${until})`);
+        }
+      }
+    }
+    return out;
   }
 
   /** Interactions whose work ended (each counted once). */

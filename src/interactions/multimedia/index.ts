@@ -83,6 +83,24 @@ export class Multimedia {
     })));
   }
 
+  /**
+   * Stops the sessions of holds not renewed in time (holds.ts). The node calls it before every run of
+   * sessions, so that a process resuming from a stall stops them before any takes another step.
+   */
+  checkHolds(): void {
+    this.puller.checkExpiry();
+  }
+
+  /** A promotion, before its restore (Reconciler.confirm): what the node holds is renewed and known before any session comes back. */
+  async promoting(): Promise<void> {
+    if (Object.keys(this.host.queues).length > 0) await this.reconciler.confirm();
+  }
+
+  /** A session the promotion's restore brought back, before its first step (Reconciler.sessionRestored). */
+  sessionRestored(sessionid: string): void {
+    this.reconciler.sessionRestored(sessionid);
+  }
+
   /** A session ended (the node's onSessionEnded): its interaction, if any, is acknowledged after the commit. */
   sessionEnded(sessionid: string): void {
     this.worker.sessionEnded(sessionid);

@@ -23,6 +23,7 @@ export class MultimediaMetrics {
   readonly pulled: Counter<'queue'>;
   readonly acknowledged: Counter<'queue'>;
   readonly redelivered: Counter<'queue'>;
+  readonly expired: Counter<'queue'>;
   private depths = new Map<string, QueueDepth>();
   private readAt = -Infinity;
   private reading: Promise<void> | undefined;
@@ -33,10 +34,9 @@ export class MultimediaMetrics {
     this.pulled = new Counter({ name: 'ors_interactions_pulled_total', help: 'Interactions this node pulled from its queues (redeliveries included)', labelNames, registers });
     this.acknowledged = new Counter({ name: 'ors_interactions_acknowledged_total', help: 'Interactions this node acknowledged (their session ended or released them)', labelNames, registers });
     this.redelivered = new Counter({ name: 'ors_interactions_redelivered_total', help: 'Interactions this node pulled that had been handed out before (their node died or lost them)', labelNames, registers });
+    this.expired = new Counter({ name: 'ors_interactions_expired_total', help: 'Interactions whose session this node stopped because their hold was not renewed in time (they are redelivered)', labelNames, registers });
     for (const queue of sources.queues) {
-      this.pulled.inc({ queue }, 0);
-      this.acknowledged.inc({ queue }, 0);
-      this.redelivered.inc({ queue }, 0);
+      for (const c of [this.pulled, this.acknowledged, this.redelivered, this.expired]) c.inc({ queue }, 0);
     }
     new Gauge({
       name: 'ors_interactions_held', help: 'Interactions this node holds now, per queue (at most the queue\'s capacity)', labelNames, registers,

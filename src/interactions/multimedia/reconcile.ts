@@ -11,9 +11,17 @@
  *   is started for it;
  * - a restored session whose interaction this node no longer holds (another node has it now): it is
  *   terminated; a local hold the store no longer lists is dropped the same way.
+ *
+ * What the store lists is renewed at once (it may have been close to going stale while no process
+ * renewed it), and may be worked until that renewal's send time plus holdValidMs (holds.ts).
+ *
+ * A promotion does the same before any session comes back (confirm): the restore gives the
+ * `queued` records first, and a restored session whose interaction the store no longer gives this
+ * node (its node was down longer than the redelivery timeout) is stopped before it takes a step
+ * (sessionRestored); the others work holds that are renewed and watched from their first step.
  */
 import type { QueuedInteraction } from '../../store/interactions.js';
-import type { Holds } from './holds.js';
+import { holdValidMs, type Holds } from './holds.js';
 import type { MultimediaHost, QueuedRecord } from './types.js';
 import type { Worker } from './worker.js';
 
@@ -24,13 +32,16 @@ export class Reconciler {
   private readonly restored = new Map<string, Restored>();
   /**
    * Sessions that ended while this process was restoring (not primary yet) with no interaction known
-   * for them: a restore brings sessions back before their records, and a session may end in between.
+   * for them (a restore that gave the sessions before their records; a promotion gives the `queued`
+   * records first, see confirm).
    * Kept until every queue has been reconciled once.
    */
   private readonly endedEarly = new Map<string, Promise<void>>();
   private unreconciled = new Set<string>();
   /** Interactions acknowledged while a reconciliation of their queue reads the store (its list may predate the ack). */
   private readonly ackedMeanwhile = new Map<string, Set<string>>();
+  /** Per queue, what the store gave this node at the start of the current promotion (confirm). */
+  private confirmed: Map<string, Set<string>> | undefined;
 
   constructor(private readonly host: MultimediaHost, private readonly holds: Holds, private readonly worker: Worker) {}
 
@@ -72,18 +83,72 @@ export class Reconciler {
     this.ackedMeanwhile.get(queue)?.add(id);
   }
 
-  async reconcile(queue: string): Promise<void> {
+  /**
+   * A promotion, before its restore: what the node holds of each queue, renewed at once. Local holds
+   * the store no longer gives this node are dropped (a process that lost its lease for a while knows
+   * them from before); the others are held and renewed from now on (adopted by the reconciliation).
+   * Throws when the store does not answer (the promotion fails and is tried again).
+   */
+  async confirm(): Promise<void> {
+    const confirmed = new Map<string, Set<string>>();
+    for (const queue of Object.keys(this.host.queues)) {
+      const { held, validUntil } = await this.heldRenewed(queue);
+      confirmed.set(queue, new Set(held.map((i) => i.id)));
+      this.holds.renewed(queue, held.map((i) => i.id), validUntil);
+      for (const i of held) if (this.holds.get(queue, i.id) === undefined) this.holds.add(queue, i, validUntil);
+      const listed = confirmed.get(queue)!;
+      this.worker.lost(queue, this.holds.ids(queue).filter((id) => !listed.has(id) && this.holds.get(queue, id)?.state !== 'acking'));
+    }
+    this.confirmed = confirmed;
+  }
+
+  /**
+   * A session the promotion's restore brought back, before its first step: one that worked an
+   * interaction the store no longer gives this node is stopped now (another node may work it); one
+   * whose interaction is held works that hold from now on, watched by its expiry.
+   */
+  sessionRestored(sessionid: string): void {
+    const r = this.restored.get(sessionid);
+    if (r === undefined || r.record.state !== 'working' || this.confirmed === undefined) return;
+    const { queue, interactionid } = r.record;
+    const listed = this.confirmed.get(queue);
+    if (listed === undefined) return;
+    if (!listed.has(interactionid)) {
+      this.restored.delete(sessionid);
+      this.host.log.warn({ queue, interactionid, sessionid }, 'restored session of an interaction this node no longer holds: stopped before its first step (another node has it)');
+      this.worker.stopSession(sessionid);
+      return;
+    }
+    const hold = this.holds.get(queue, interactionid);
+    if (hold !== undefined && hold.state !== 'acking' && hold.sessionid !== sessionid) {
+      this.holds.unbind(hold);
+      this.holds.bind(hold, sessionid);
+    }
+  }
+
+  /** What the node holds of `queue`, renewed: usable until `validUntil` (holds.ts). */
+  private async heldRenewed(queue: string): Promise<{ held: readonly QueuedInteraction[]; validUntil: number }> {
     const store = this.host.store();
     if (store === undefined) throw new Error('the node has no store yet');
+    const held = await store.held(queue, this.host.nodeId);
+    const sentAt = performance.now();
+    const lost = new Set(held.length === 0 ? [] : await store.touch(queue, this.host.nodeId, held.map((i) => i.id)));
+    return { held: held.filter((i) => !lost.has(i.id)), validUntil: sentAt + holdValidMs(this.host.redeliveryTimeoutMs) };
+  }
+
+  async reconcile(queue: string): Promise<void> {
     const acked = new Set<string>();
     this.ackedMeanwhile.set(queue, acked);
     let held: readonly QueuedInteraction[];
+    let validUntil: number;
     try {
-      held = await store.held(queue, this.host.nodeId);
+      ({ held, validUntil } = await this.heldRenewed(queue));
     } finally {
       this.ackedMeanwhile.delete(queue);
     }
     if (!this.host.primary()) throw new Error('this process stopped being primary while reconciling');
+    this.confirmed = undefined;
+    this.holds.renewed(queue, held.map((i) => i.id), validUntil);
     const restored = new Map<string, Restored>();
     for (const [sessionid, r] of this.restored) {
       if (r.record.queue !== queue) continue;
@@ -94,7 +159,7 @@ export class Reconciler {
     for (const interaction of held) {
       if (acked.has(interaction.id)) continue;
       listed.add(interaction.id);
-      this.adopt(queue, interaction, restored.get(interaction.id));
+      this.adopt(queue, interaction, restored.get(interaction.id), validUntil);
       restored.delete(interaction.id);
     }
     // Held here but not in the store any more: another node has them.
@@ -112,9 +177,9 @@ export class Reconciler {
     if (this.unreconciled.size === 0) this.endedEarly.clear();
   }
 
-  private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined): void {
+  private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined, validUntil: number): void {
     const m = this.host.manager;
-    const hold = this.holds.get(queue, interaction.id) ?? this.holds.add(queue, interaction);
+    const hold = this.holds.get(queue, interaction.id) ?? this.holds.add(queue, interaction, validUntil);
     if (r !== undefined && r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
       if (hold.sessionid !== r.sessionid) { this.holds.unbind(hold); this.holds.bind(hold, r.sessionid); }
       return;

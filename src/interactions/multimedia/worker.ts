@@ -12,7 +12,7 @@
  */
 import type { PortableValue } from '../../scxml/index.js';
 import type { QueuedInteraction } from '../../store/interactions.js';
-import type { Hold, Holds } from './holds.js';
+import { holdValidMs, type Hold, type Holds } from './holds.js';
 import type { MultimediaMetrics } from './metrics.js';
 import { ARRIVED_EVENT, RECORD_KIND, recordId, type ArrivedData, type MultimediaHost, type QueuedRecord } from './types.js';
 
@@ -35,6 +35,8 @@ export class Worker {
   restoredWork: ((sessionid: string) => QueuedRecord | undefined) | undefined;
   /** A session ended while restoring, its interaction not known yet (Reconciler.endedWhileRestoring). */
   endedUnknown: ((sessionid: string, committed: Promise<void>) => void) | undefined;
+  /** Sessions terminated because their hold was lost or expired, until they have ended: their end acknowledges nothing. */
+  private readonly abandoned = new Set<string>();
 
   constructor(
     private readonly host: MultimediaHost,
@@ -44,11 +46,11 @@ export class Worker {
     private readonly freed: (queue: string) => void,
   ) {}
 
-  /** An interaction the store just handed this node. */
-  pulled(queue: string, interaction: QueuedInteraction): void {
+  /** An interaction the store just handed this node, by a pull sent at `sentAt` (performance.now()). */
+  pulled(queue: string, interaction: QueuedInteraction, sentAt: number): void {
     this.metrics.pulled.inc({ queue });
     if (interaction.deliveries > 1) this.metrics.redelivered.inc({ queue });
-    void this.start(this.holds.add(queue, interaction));
+    void this.start(this.holds.add(queue, interaction, sentAt + holdValidMs(this.host.redeliveryTimeoutMs)));
   }
 
   /** Whether `queue` waits for a failed start's retry (nothing is pulled meanwhile). */
@@ -108,6 +110,7 @@ export class Worker {
 
   /** A session ended (any way): the interaction it worked is acknowledged once that end is committed. */
   sessionEnded(sessionid: string): void {
+    if (this.abandoned.delete(sessionid)) return;
     let hold = this.holds.ofSession(sessionid);
     if (hold === undefined) {
       const r = this.restoredWork?.(sessionid);
@@ -116,7 +119,7 @@ export class Worker {
         return;
       }
       // Its data is not needed any more: only the acknowledgement is left to do.
-      hold = this.holds.add(r.queue, { id: r.interactionid, queue: r.queue, data: '{}', submitted: 0, deliveries: 0 }, 'working');
+      hold = this.holds.add(r.queue, { id: r.interactionid, queue: r.queue, data: '{}', submitted: 0, deliveries: 0 }, performance.now(), 'working');
       hold.sessionid = sessionid;
     }
     this.finish(hold, sessionid, 'done');
@@ -192,19 +195,50 @@ export class Worker {
    * stop, since another session may be working them already.
    */
   lost(queue: string, ids: readonly string[]): void {
+    this.abandon(queue, ids, 'interaction lost to another node (this node\'s hold went stale): its session is terminated');
+  }
+
+  /**
+   * Holds past their `validUntil` (holds.ts: no renewal landed in time): their sessions stop now,
+   * before the store may hand the interactions to another node; the store redelivers them then (to
+   * any node, this one too), so nothing is lost and none is worked by two sessions at once.
+   */
+  expire(now: number): void {
+    const byQueue = new Map<string, string[]>();
+    for (const h of this.holds.expired(now)) byQueue.set(h.queue, [...(byQueue.get(h.queue) ?? []), h.interaction.id]);
+    for (const [queue, ids] of byQueue) {
+      this.host.log.warn({ queue, interactions: ids.length, redeliveryTimeoutMs: this.host.redeliveryTimeoutMs },
+        'holds on interactions not renewed in time (store unreachable or this process stalled): their sessions are terminated before another node may take them; they are redelivered');
+      this.metrics.expired.inc({ queue }, ids.length);
+      this.abandon(queue, ids, undefined);
+    }
+  }
+
+  /** Forgets these holds (no acknowledgement) and terminates the sessions working them. */
+  private abandon(queue: string, ids: readonly string[], why: string | undefined): void {
     for (const id of ids) {
       const hold = this.holds.get(queue, id);
       if (hold === undefined) continue;
       this.holds.remove(hold);
       const sessionid = hold.sessionid;
-      if (sessionid !== undefined) {
-        if (hold.state === 'working' && this.host.manager.terminate(sessionid)) {
-          this.host.log.warn({ queue, interactionid: id, sessionid }, 'interaction lost to another node (this node\'s hold went stale): its session is terminated');
-        }
-        this.putRecord(sessionid, undefined);
-      }
+      if (sessionid === undefined) continue;
+      if (hold.state !== 'working') this.putRecord(sessionid, undefined);
+      else if (this.stopSession(sessionid) && why !== undefined) this.host.log.warn({ queue, interactionid: id, sessionid }, why);
     }
     if (ids.length > 0) this.freed(queue);
+  }
+
+  /**
+   * Terminates a session whose interaction this node may no longer work: its end acknowledges
+   * nothing, and its record goes. False when no such session runs here.
+   */
+  stopSession(sessionid: string): boolean {
+    // Before terminate: the session's end is reported from inside it.
+    this.abandoned.add(sessionid);
+    const stopped = this.host.manager.terminate(sessionid);
+    if (!stopped) this.abandoned.delete(sessionid);
+    this.putRecord(sessionid, undefined);
+    return stopped;
   }
 
   private startNotCommitted(hold: Hold, sessionid: string, e: Error): void {
