@@ -31,6 +31,8 @@ export interface RestoreOptions {
    * sessions): what the host must know of a session before it can run (the multimedia `queued` record).
    */
   readonly recordsFirst?: (kind: string) => boolean;
+  /** After those records and before the first session is restored: what the host must look up first (call owners). */
+  readonly beforeSessions?: () => Promise<void>;
   /** A session was restored (before it has taken a step): the host may stop it at once. */
   readonly onRestored?: (sessionid: string) => void;
   /** A record that was refused, with why; called once each. */
@@ -132,6 +134,7 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
   };
   const first = o.recordsFirst;
   if (first !== undefined) await sliced(records.filter((r) => first(r.e.kind)), sliceMs, longest, giveRecord);
+  await o.beforeSessions?.();
 
   // Parents before the children they invoked: a child is always one level deeper than its parent.
   sessions.sort((a, b) => a.depth - b.depth);

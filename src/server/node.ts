@@ -345,8 +345,10 @@ export class OrsNode implements NodeContext {
         manager: this.manager,
         compile: (text, uri) => this.documents.compileStored(text, uri),
         onRecord: (id, kind, data, doc) => this.restoreRecord(id, kind, data, doc),
-        recordsFirst: (kind) => kind === 'queued',
-        onRestored: (id) => this.multimedia.sessionRestored(id),
+        // A restored session whose interaction or call went to another node meanwhile is stopped before its first step.
+        recordsFirst: (kind) => kind === 'queued' || kind === 'call',
+        beforeSessions: async () => { await this.voice?.calls.confirmOwners(); },
+        onRestored: (id) => { this.multimedia.sessionRestored(id); this.voice?.calls.sessionRestored(id); },
         onRefused: (id, reason) => this.log.warn({ sessionid: id, reason }, 'session not restored'),
         skip: (id) => guard.isQuarantined(id),
       });

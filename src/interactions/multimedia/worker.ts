@@ -204,8 +204,10 @@ export class Worker {
    * any node, this one too), so nothing is lost and none is worked by two sessions at once.
    */
   expire(now: number): void {
+    const expired = this.holds.expired(now);
+    if (expired.length === 0) return;
     const byQueue = new Map<string, string[]>();
-    for (const h of this.holds.expired(now)) byQueue.set(h.queue, [...(byQueue.get(h.queue) ?? []), h.interaction.id]);
+    for (const h of expired) byQueue.set(h.queue, [...(byQueue.get(h.queue) ?? []), h.interaction.id]);
     for (const [queue, ids] of byQueue) {
       this.host.log.warn({ queue, interactions: ids.length, redeliveryTimeoutMs: this.host.redeliveryTimeoutMs },
         'holds on interactions not renewed in time (store unreachable or this process stalled): their sessions are terminated before another node may take them; they are redelivered');

@@ -261,3 +261,28 @@ test('a restored call session whose call went to another node meanwhile stops; i
   assert.equal(back.records.has(`${sid}~call`), false);
   old.calls.close(); back.calls.close();
 });
+
+test('a promotion reads its restored calls\' owners before the sessions come back: one whose call another node owns is stopped before its first step, the others run on', async () => {
+  const store = new MemoryStore();
+  const { nodes } = cluster([1], store);
+  const old = nodes.get(1)!;
+  old.calls.promoted();
+  for (const id of ['kept', 'moved2']) old.calls.onEvent(SERVER, ev('call.arrived', call(id)));
+  await until(() => old.sessions.size === 2);
+  const sidOf = (callId: string) => [...old.sessions.entries()].find(([, es]) => (es[0]!.data as { callId: string }).callId === callId)![0];
+  const [kept, moved] = [sidOf('kept'), sidOf('moved2')];
+  assert.equal(await store.takeOverCall('moved2', 1, 2), true);
+  const { nodes: after } = cluster([1], store);
+  const back = after.get(1)!;
+  // The restore gives the call records first, then the owners are read, then each session comes back.
+  for (const sid of [kept, moved]) { const rec = old.records.get(`${sid}~call`)!; back.calls.restoreRecord(rec.id, rec.kind, rec.data); }
+  await back.calls.confirmOwners();
+  for (const sid of [kept, moved]) { back.sessions.set(sid, []); back.calls.sessionRestored(sid); }
+  assert.deepEqual([...back.sessions.keys()], [kept], 'the moved call\'s session was stopped as it came back');
+  assert.equal(back.records.has(`${moved}~call`), false);
+  back.calls.promoted();
+  back.calls.onEvent(SERVER, ev('call.released', call('kept'), { reason: 'hangup' }));
+  await until(() => back.sessions.get(kept)!.length === 1);
+  assert.deepEqual(back.sessions.get(kept)!.map((e) => e.name), ['interaction.released']);
+  old.calls.close(); back.calls.close();
+});

@@ -38,6 +38,8 @@ const RECORD_SUFFIX = '~call';
 export type TelephonyRequest = Omit<RouteRequest, 'ref'> | Omit<UpdateDataRequest, 'ref'>;
 /** Calls remembered as handled by this process (about ten minutes of a busy node's calls). */
 const MAX_HANDLED = 200_000;
+/** Claims read at once while a promotion confirms its restored calls. */
+const CONFIRM_PARALLEL = 64;
 
 /** What `<ixn:route>` and `<ixn:update>` ask for. */
 export type VoiceRequest =
@@ -128,6 +130,8 @@ export class VoiceCalls {
   private readonly handled = new Map<string, number>();
   /** Calls whose records came back from the store since the last promotion: their claims are checked then. */
   private restored: OwnedCall[] = [];
+  /** During a promotion's restore: restored sessions whose call another node owns now (confirmOwners). */
+  private ownedElsewhere: Map<string, NodeId> | undefined;
   /** While the backlog is replayed: calls it shows routed or released later on, which need no session. */
   private settled: Set<string> | undefined;
 
@@ -173,14 +177,47 @@ export class VoiceCalls {
     }
     const restored = this.restored;
     this.restored = [];
+    this.ownedElsewhere = undefined;
     void this.confirmRestored(restored, this.generation);
+  }
+
+  /**
+   * A promotion, after the call records were read back and before the sessions come back (the
+   * restore gives `call` records first): which restored calls the store's claims give another node
+   * now, so that their sessions are stopped before their first step (sessionRestored). Owners are
+   * read CONFIRM_PARALLEL at a time; a read that fails leaves the call to confirmRestored.
+   */
+  async confirmOwners(): Promise<void> {
+    const calls = [...this.restored];
+    const gen = this.generation;
+    const elsewhere = new Map<string, NodeId>();
+    for (let i = 0; i < calls.length; i += CONFIRM_PARALLEL) {
+      await Promise.all(calls.slice(i, i + CONFIRM_PARALLEL).map(async (o) => {
+        try {
+          const owner = await this.host.claims.callOwner(o.callId);
+          if (owner !== undefined && owner !== this.host.nodeId) elsewhere.set(o.sessionid, owner);
+        } catch { /* confirmRestored asks again */ }
+      }));
+    }
+    if (gen === this.generation) this.ownedElsewhere = elsewhere;
+  }
+
+  /** A session the promotion's restore brought back, before its first step: stopped if another node owns its call now. */
+  sessionRestored(sessionid: string): void {
+    const owner = this.ownedElsewhere?.get(sessionid);
+    const o = this.bySession.get(sessionid);
+    if (owner === undefined || o === undefined) return;
+    this.host.log('warn', 'a restored call session stops before its first step: call watching gave its call to another node while this node was down', { callId: o.callId, sessionid, owner });
+    this.forget(o);
+    this.host.terminate(sessionid);
   }
 
   /**
    * A restored call is this node's only while the store's claim says so: a node that was down longer
    * than call-watching-timeout may have lost it to another's call watching, and its session must stop
-   * here (that node runs one now). What is still pending of the rest was not carried out while the
-   * backlog listened (its result died with the predecessor, or it never left): it is sent again.
+   * here (that node runs one now; confirmOwners stopped those it could read before the restore).
+   * What is still pending of the rest was not carried out while the backlog listened (its result
+   * died with the predecessor, or it never left): it is sent again.
    */
   private async confirmRestored(calls: readonly OwnedCall[], gen: number): Promise<void> {
     for (const o of calls) {
@@ -205,6 +242,7 @@ export class VoiceCalls {
     // Sessions it started may not have been committed: a promotion decides again from the store.
     this.handled.clear();
     this.restored = [];
+    this.ownedElsewhere = undefined;
     this.owned.clear();
     this.bySession.clear();
     this.starting.clear();
