@@ -166,8 +166,11 @@ async function startBalancers(plan: readonly Planned[], dir: string, children: C
     writeFileSync(file, config);
     const child = children.spawn(name, 'haproxy', ['-f', file, '-db'], { logFile: join(dir, `${name.replace(/\s+/g, '-')}.log`), tier: 3 });
     last = child;
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/heartbeat`).catch(() => undefined)) !== undefined, 10_000,
-      () => `${name} (haproxy) did not start:\n${child.output()}`, child);
+    // Ready once its checks found a server up (a node's primary; the external one, a node balancer
+    // that has): a balancer answers 503 before, and the external one, whose first check of a node
+    // balancer was refused that way, would need `rise` checks more before it sent anything there.
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/heartbeat`).catch(() => undefined))?.status === 200, 10_000,
+      () => `${name} (haproxy) did not start, or found no primary behind it in 10 s:\n${child.output()}`, child);
   };
   for (const n of plan) {
     const port = n.ports.balancer!;
