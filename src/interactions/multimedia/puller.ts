@@ -150,7 +150,7 @@ export class Puller {
             const gone = new Set(lost);
             this.holds.renewed(queue, ids.filter((id) => !gone.has(id)), sentAt + this.validMs);
           } catch (e) {
-            this.host.log.warn({ queue, held: ids.length, err: (e as Error).message }, 'renewing the hold on interactions failed: they go to another node if this lasts orchestration.interaction-redelivery-timeout');
+            this.host.log.warn({ queue, held: ids.length, err: (e as Error).message }, 'renewing the hold on interactions failed: if no renewal lands within 4/5 of orchestration.interaction-redelivery-timeout, their sessions are stopped and the interactions redelivered');
           }
         }
       }
