@@ -40,11 +40,14 @@ async function chaos(t: TestContext, node: number, store: string, SECONDS: numbe
   const sids = await startCounters(first.url, SESSIONS, 500);
   const load = new EventLoad({ sessions: sids, urlsOf: () => procs.map((p) => p.url) });
   load.start();
+  // A failed assertion or a process that did not start must not leave the load running: the file would never exit.
+  t.after(() => load.stop());
 
   // Two primaries at once: both processes answer 200 to heartbeats sent at the same moment.
   let overlaps = 0;
   let samples = 0;
   let sampling = true;
+  t.after(() => { sampling = false; });
   const sampler = (async () => {
     while (sampling) {
       const hb = await Promise.all(procs.slice(-2).map((p) => heartbeat(p.url, 200)));

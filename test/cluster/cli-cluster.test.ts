@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { APPS, REPO } from '../helpers/node.js';
 import { heartbeat, orsEntry, until } from '../helpers/pair.js';
@@ -13,12 +13,36 @@ function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
+/** Whether `pid` still runs one of the programs `ors cluster` starts (not a process that reused the number). */
+function childOfCluster(pid: number): boolean {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /ors-cluster-|redis-server|haproxy/.test(cmd);
+  } catch {
+    return false;
+  }
+}
+
 async function runCluster(t: TestContext, flags: string[]) {
   const child = spawn(process.execPath, [...orsEntry(t), 'cluster', '--apps', APPS, ...flags], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  // A failed test must leave nothing running: `ors cluster` stops its children on SIGTERM; should it
+  // not exit in time, it and every child it printed (each in its own process group) are killed.
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exit = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    }
+    for (const m of out.matchAll(/ pid (\d+)/g)) {
+      const pid = Number(m[1]);
+      if (alive(pid) && childOfCluster(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  });
   await until('ors cluster to print its table', () => out.includes('Ctrl-C stops everything') || child.exitCode !== null, 60_000);
   assert.equal(child.exitCode, null, out);
   const rows = [...out.matchAll(/^ {2}(\S+(?: \d+)?)\s+(primary|backup|redis|balancer)\s+(\S+)\s+pid (\d+)/gm)]

@@ -26,6 +26,8 @@ async function failoverUnderLoad(t: TestContext, store: string, node: number): P
   const procs: OrsProcess[] = [a, b];
   const load = new EventLoad({ sessions: sids, urlsOf: () => procs.map((p) => p.url) });
   load.start();
+  // A failed assertion or a process that did not start must not leave the load running: the file would never exit.
+  t.after(() => load.stop());
   await new Promise((r) => setTimeout(r, 1500));
   const ackedBefore = load.acked;
   const ticksBefore = (await counterOf(a.url, sids[0]!)).ticks;

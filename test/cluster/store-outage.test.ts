@@ -29,6 +29,8 @@ async function underLoad(t: TestContext, node: number, store: string, outage: ()
   const sids = await startCounters(first.url, SESSIONS, 1000);
   const load = new EventLoad({ sessions: sids, urlsOf: () => procs.map((p) => p.url) });
   load.start();
+  // A failed assertion or a process that did not start must not leave the load running: the file would never exit.
+  t.after(() => load.stop());
   await new Promise((r) => setTimeout(r, 1000));
   const before = load.acked;
   await outage();

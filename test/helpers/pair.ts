@@ -54,7 +54,8 @@ export async function orsStart(t: TestContext, flags: readonly string[]): Promis
       const m = /"msg":"ORS node listening"[^\n]*?"url":"([^"]+)"|"url":"([^"]+)"[^\n]*?"msg":"ORS node listening"/.exec(out);
       if (m) resolve(m[1] ?? m[2]!);
     });
-    child.once('exit', (code) => reject(new Error(`ors exited ${code}: ${out}`)));
+    // 'close', not 'exit': by then all it wrote has been read (a fatal error's message included).
+    child.once('close', (code, signal) => reject(new Error(`ors (pid ${child.pid}) exited before it listened, ${signal === null ? `code ${code}` : `killed by ${signal}`}: ${out}`)));
   });
   const messages = (): string[] => out.split('\n').filter((l) => l.startsWith('{')).map((l) => {
     try { return String((JSON.parse(l) as { msg?: unknown }).msg); } catch { return ''; }
