@@ -191,8 +191,8 @@ export class OrsNode implements NodeContext {
       commit: options.commit ?? (this.persists ? (changes) => this.persistence!.commit(changes) : undefined),
       planBatch: this.persists ? (candidates) => this.crashGuard?.planBatch(candidates) : undefined,
       batchRan: (ids) => this.suspectsRan(ids),
-      // Created after the manager (it needs it): absent during the constructor only.
-      beforeSlice: () => this.multimedia?.checkHolds(),
+      // Only with queues (nothing to check otherwise). Created after the manager (it needs it): absent during the constructor only.
+      beforeSlice: Object.keys(config.applications.queues).length > 0 ? (now) => this.multimedia?.checkHolds(now) : undefined,
       onCommitFailed: (ids, error) => this.commitFailed(ids, error),
       // The same bound as a query's data model: what the node will not show, it does not write either.
       maxSnapshotSize: MAX_QUERY_DATAMODEL,

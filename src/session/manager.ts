@@ -415,8 +415,8 @@ export class SessionManager implements CommitHost {
   /** One slice of runs: every runnable session in turn, or only those of `only` (a planned batch). */
   private runSlice(only: ReadonlySet<string> | undefined): void {
     if (this.closed) return;
-    this.options.beforeSlice?.();
     let now = performance.now();
+    this.options.beforeSlice?.(now);
     const deadline = now + SLICE_MS;
     // Round-robin: a session with events left is added again at the end of the set, which this loop
     // then reaches after every other runnable session (a Set iterates entries added while iterating).

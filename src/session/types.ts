@@ -111,7 +111,7 @@ export interface SessionManagerOptions {
    * sessions it must not let run any more (the multimedia holds that expired while this process was
    * stalled, src/interactions/multimedia/holds.ts). Must be cheap: it runs thousands of times a second.
    */
-  readonly beforeSlice?: () => void;
+  readonly beforeSlice?: (now: number) => void;
   /** New session ids: no '.', unique. @default random 20 hex chars */
   readonly newSessionId?: () => string;
   /** Extra system variables per session (the server adds `_genesys`). */

@@ -139,3 +139,29 @@ test('a node whose hold renewals stop landing stops the sessions working them be
   assert.deepEqual(reports.ends, [], 'no session ended its work');
   assert.equal((await queues(b.url))[0]!.held, 2);
 });
+
+test('a session whose end could not be committed comes back from the store and works its interaction on: it is acknowledged once, when that end is committed', async (t) => {
+  const store = new MemoryStore();
+  // The store refuses the commits of one moment (an outage), then answers again.
+  let refusing = false;
+  let refused = 0;
+  const commit = store.commit.bind(store);
+  store.commit = async (batch) => {
+    if (refusing) { refused++; throw new Error('store outage (test)'); }
+    return commit(batch);
+  };
+  const reports = await Reports.start(t);
+  const n = await nodeFor(t, ['--node-id', '7', ...FAST, ...queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 1 } })], { store, persist: true });
+  const [id] = await submitMany(n.url, 'chat', 1, () => ({ report: `${reports.url}/r`, work: '400ms' }));
+  await until('node 7 works it', () => reports.begins.length === 1, 5000);
+  // The commit of its end fails: the session is dropped and comes back from its last committed state (working).
+  refusing = true;
+  await until('a commit was refused', () => refused > 0, 5000);
+  refusing = false;
+  await until('processed and acknowledged', async () => {
+    const [q] = await queues(n.url);
+    return reports.processed().has(id!) && q!.depth.held === 0 && q!.held === 0;
+  }, 10_000);
+  assert.equal(metric((await call(n.url, '/metrics')).text, 'ors_interactions_acknowledged_total', 'queue="chat"'), 1);
+  assert.deepEqual(reports.overlaps, []);
+});

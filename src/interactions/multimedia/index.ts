@@ -43,7 +43,6 @@ export class Multimedia {
     this.reconciler = new Reconciler(host, this.holds, this.worker);
     this.worker.onAcked = (q, id) => this.reconciler.acked(q, id);
     this.worker.restoredWork = (sid) => this.reconciler.endedBeforeReconcile(sid);
-    this.worker.endedUnknown = (sid, committed) => this.reconciler.endedWhileRestoring(sid, committed);
     this.puller = new Puller(host, this.holds, this.worker, this.reconciler);
   }
 
@@ -87,8 +86,8 @@ export class Multimedia {
    * Stops the sessions of holds not renewed in time (holds.ts). The node calls it before every run of
    * sessions, so that a process resuming from a stall stops them before any takes another step.
    */
-  checkHolds(): void {
-    this.puller.checkExpiry();
+  checkHolds(now: number): void {
+    this.puller.checkExpiry(now);
   }
 
   /** A promotion, before its restore (Reconciler.confirm): what the node holds is renewed and known before any session comes back. */

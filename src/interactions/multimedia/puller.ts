@@ -61,8 +61,8 @@ export class Puller {
   }
 
   /** Stops the sessions of holds not renewed in time (Worker.expire). One comparison while none is due. */
-  checkExpiry(): void {
-    if (!this.stopped) this.worker.expire(performance.now());
+  checkExpiry(now = performance.now()): void {
+    if (!this.stopped) this.worker.expire(now);
   }
 
   /** A slot of `queue` is free (or something changed): its loop looks again now. */

@@ -22,7 +22,7 @@
  */
 import type { QueuedInteraction } from '../../store/interactions.js';
 import { holdValidMs, type Holds } from './holds.js';
-import type { MultimediaHost, QueuedRecord } from './types.js';
+import { recordId, type MultimediaHost, type QueuedRecord } from './types.js';
 import type { Worker } from './worker.js';
 
 interface Restored { readonly sessionid: string; readonly record: QueuedRecord }
@@ -30,14 +30,6 @@ interface Restored { readonly sessionid: string; readonly record: QueuedRecord }
 export class Reconciler {
   /** Records read back by a restore, by session id, until the next reconciliation of their queue. */
   private readonly restored = new Map<string, Restored>();
-  /**
-   * Sessions that ended while this process was restoring (not primary yet) with no interaction known
-   * for them (a restore that gave the sessions before their records; a promotion gives the `queued`
-   * records first, see confirm).
-   * Kept until every queue has been reconciled once.
-   */
-  private readonly endedEarly = new Map<string, Promise<void>>();
-  private unreconciled = new Set<string>();
   /** Interactions acknowledged while a reconciliation of their queue reads the store (its list may predate the ack). */
   private readonly ackedMeanwhile = new Map<string, Set<string>>();
   /** Per queue, what the store gave this node at the start of the current promotion (confirm). */
@@ -68,16 +60,6 @@ export class Reconciler {
     return r.record;
   }
 
-  /**
-   * A session ended while this process was not primary yet, working no interaction known so far;
-   * `committed` settles with the commit of that end (rejects when it failed: the session comes back).
-   */
-  endedWhileRestoring(sessionid: string, committed: Promise<void>): void {
-    if (this.endedEarly.size === 0) this.unreconciled = new Set(Object.keys(this.host.queues));
-    committed.catch(() => undefined);
-    this.endedEarly.set(sessionid, committed);
-  }
-
   /** An acknowledgement completed: a reconciliation reading the store now must not take its stale list for news. */
   acked(queue: string, id: string): void {
     this.ackedMeanwhile.get(queue)?.add(id);
@@ -93,10 +75,10 @@ export class Reconciler {
     const confirmed = new Map<string, Set<string>>();
     for (const queue of Object.keys(this.host.queues)) {
       const { held, validUntil } = await this.heldRenewed(queue);
-      confirmed.set(queue, new Set(held.map((i) => i.id)));
-      this.holds.renewed(queue, held.map((i) => i.id), validUntil);
+      const listed = new Set(held.map((i) => i.id));
+      confirmed.set(queue, listed);
+      this.holds.renewed(queue, listed, validUntil);
       for (const i of held) if (this.holds.get(queue, i.id) === undefined) this.holds.add(queue, i, validUntil);
-      const listed = confirmed.get(queue)!;
       this.worker.lost(queue, this.holds.ids(queue).filter((id) => !listed.has(id) && this.holds.get(queue, id)?.state !== 'acking'));
     }
     this.confirmed = confirmed;
@@ -173,8 +155,6 @@ export class Reconciler {
       }
       this.worker.putRecord(r.sessionid, undefined);
     }
-    this.unreconciled.delete(queue);
-    if (this.unreconciled.size === 0) this.endedEarly.clear();
   }
 
   private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined, validUntil: number): void {
@@ -184,28 +164,16 @@ export class Reconciler {
       if (hold.sessionid !== r.sessionid) { this.holds.unbind(hold); this.holds.bind(hold, r.sessionid); }
       return;
     }
-    const ended = r !== undefined && r.record.state === 'working' ? this.endedEarly.get(r.sessionid) : undefined;
-    if (r !== undefined && ended !== undefined && hold.state !== 'acking') {
-      // Its session ended during the restore, before its record was read: acknowledged once that end
-      // is committed, like any other; if that commit failed the session comes back from the store
-      // and works it on.
-      const sessionid = r.sessionid;
-      this.holds.unbind(hold);
-      hold.state = 'acking';
-      hold.sessionid = sessionid;
-      hold.busy = true;
-      ended.then(
-        () => { hold.busy = false; void this.worker.ack(hold); },
-        () => { hold.busy = false; if (this.holds.get(queue, interaction.id) === hold) this.holds.bind(hold, sessionid); },
-      );
-      return;
-    }
     if (r !== undefined && r.record.state !== 'working' && hold.state !== 'acking') {
       this.holds.unbind(hold);
       hold.state = 'acking';
       hold.sessionid = r.sessionid;
     }
-    if (hold.state === 'acking') { void this.worker.ack(hold); return; }
+    if (hold.state === 'acking') {
+      // A step that ended or released it still waits for its commit: that commit's effect acknowledges it.
+      if (hold.sessionid === undefined || m.whenCommitted(recordId(hold.sessionid)) === undefined) void this.worker.ack(hold);
+      return;
+    }
     // Its session runs, or a failed commit dropped it and it is coming back from the store.
     if (hold.state === 'working' && hold.sessionid !== undefined && (m.get(hold.sessionid) !== undefined || this.host.recovering(hold.sessionid))) return;
     if (hold.state === 'working') {

@@ -33,8 +33,6 @@ export class Worker {
   onAcked: ((queue: string, id: string) => void) | undefined;
   /** What a restored session not reconciled yet worked (Reconciler.endedBeforeReconcile). */
   restoredWork: ((sessionid: string) => QueuedRecord | undefined) | undefined;
-  /** A session ended while restoring, its interaction not known yet (Reconciler.endedWhileRestoring). */
-  endedUnknown: ((sessionid: string, committed: Promise<void>) => void) | undefined;
   /** Sessions terminated because their hold was lost or expired, until they have ended: their end acknowledges nothing. */
   private readonly abandoned = new Set<string>();
 
@@ -114,10 +112,7 @@ export class Worker {
     let hold = this.holds.ofSession(sessionid);
     if (hold === undefined) {
       const r = this.restoredWork?.(sessionid);
-      if (r === undefined) {
-        if (!this.host.primary()) this.endedUnknown?.(sessionid, this.host.manager.whenCommitted(sessionid) ?? Promise.resolve());
-        return;
-      }
+      if (r === undefined) return;
       // Its data is not needed any more: only the acknowledgement is left to do.
       hold = this.holds.add(r.queue, { id: r.interactionid, queue: r.queue, data: '{}', submitted: 0, deliveries: 0 }, performance.now(), 'working');
       hold.sessionid = sessionid;
@@ -131,11 +126,6 @@ export class Worker {
    */
   release(sessionid: string, interactionid: string | undefined): void {
     const hold = interactionid === undefined ? this.holds.ofSession(sessionid) : this.find(sessionid, interactionid);
-    if (hold === undefined && interactionid === undefined && !this.host.primary()) {
-      // Restoring: the session's record has not been read yet. Its interaction stays with it and is
-      // acknowledged when it ends (the release only frees the slot later).
-      return;
-    }
     if (hold === undefined || hold.state !== 'working' || hold.sessionid === undefined) {
       throw new Error(interactionid === undefined
         ? 'this session works no queued interaction (it was not started for one, or released it already)'
@@ -154,11 +144,19 @@ export class Worker {
     return undefined;
   }
 
+  /**
+   * The session ended or released its interaction: acknowledged once that step is committed. If
+   * its commit fails, the effect never runs and the session comes back from the store as it was
+   * before that step, still working the interaction: the hold is its own again.
+   */
   private finish(hold: Hold, sessionid: string, state: 'released' | 'done'): void {
     this.holds.unbind(hold);
     hold.state = 'acking';
     this.putRecord(sessionid, { queue: hold.queue, interactionid: hold.interaction.id, state });
     this.host.manager.effect(() => void this.ack(hold));
+    this.host.manager.whenCommitted(recordId(sessionid))?.catch(() => {
+      if (this.holds.get(hold.queue, hold.interaction.id) === hold && hold.state === 'acking' && !hold.busy) this.holds.bind(hold, sessionid);
+    });
   }
 
   /** Acknowledges until the store answers; then the slot is free and the record goes. */
@@ -207,7 +205,11 @@ export class Worker {
     const expired = this.holds.expired(now);
     if (expired.length === 0) return;
     const byQueue = new Map<string, string[]>();
-    for (const h of expired) byQueue.set(h.queue, [...(byQueue.get(h.queue) ?? []), h.interaction.id]);
+    for (const h of expired) {
+      const ids = byQueue.get(h.queue);
+      if (ids === undefined) byQueue.set(h.queue, [h.interaction.id]);
+      else ids.push(h.interaction.id);
+    }
     for (const [queue, ids] of byQueue) {
       this.host.log.warn({ queue, interactions: ids.length, redeliveryTimeoutMs: this.host.redeliveryTimeoutMs },
         'holds on interactions not renewed in time (store unreachable or this process stalled): their sessions are terminated before another node may take them; they are redelivered');

@@ -130,8 +130,8 @@ export class VoiceCalls {
   private readonly handled = new Map<string, number>();
   /** Calls whose records came back from the store since the last promotion: their claims are checked then. */
   private restored: OwnedCall[] = [];
-  /** During a promotion's restore: restored sessions whose call another node owns now (confirmOwners). */
-  private ownedElsewhere: Map<string, NodeId> | undefined;
+  /** During a promotion: the claim's owner of each restored session's call, as read before the restore (confirmOwners); absent where the read failed. */
+  private owners: Map<string, NodeId | undefined> | undefined;
   /** While the backlog is replayed: calls it shows routed or released later on, which need no session. */
   private settled: Set<string> | undefined;
 
@@ -176,9 +176,10 @@ export class VoiceCalls {
       this.settled = undefined;
     }
     const restored = this.restored;
+    const owners = this.owners;
     this.restored = [];
-    this.ownedElsewhere = undefined;
-    void this.confirmRestored(restored, this.generation);
+    this.owners = undefined;
+    void this.confirmRestored(restored, owners, this.generation);
   }
 
   /**
@@ -190,26 +191,30 @@ export class VoiceCalls {
   async confirmOwners(): Promise<void> {
     const calls = [...this.restored];
     const gen = this.generation;
-    const elsewhere = new Map<string, NodeId>();
+    const owners = new Map<string, NodeId | undefined>();
     for (let i = 0; i < calls.length; i += CONFIRM_PARALLEL) {
       await Promise.all(calls.slice(i, i + CONFIRM_PARALLEL).map(async (o) => {
         try {
-          const owner = await this.host.claims.callOwner(o.callId);
-          if (owner !== undefined && owner !== this.host.nodeId) elsewhere.set(o.sessionid, owner);
+          owners.set(o.sessionid, await this.host.claims.callOwner(o.callId));
         } catch { /* confirmRestored asks again */ }
       }));
     }
-    if (gen === this.generation) this.ownedElsewhere = elsewhere;
+    if (gen === this.generation) this.owners = owners;
   }
 
   /** A session the promotion's restore brought back, before its first step: stopped if another node owns its call now. */
   sessionRestored(sessionid: string): void {
-    const owner = this.ownedElsewhere?.get(sessionid);
     const o = this.bySession.get(sessionid);
-    if (owner === undefined || o === undefined) return;
-    this.host.log('warn', 'a restored call session stops before its first step: call watching gave its call to another node while this node was down', { callId: o.callId, sessionid, owner });
+    if (o !== undefined) this.stopIfMoved(o, this.owners?.get(sessionid));
+  }
+
+  /** Stops a restored call's session when the claim names another node (true); that node runs one now. */
+  private stopIfMoved(o: OwnedCall, owner: NodeId | undefined): boolean {
+    if (owner === undefined || owner === this.host.nodeId) return false;
+    this.host.log('warn', 'a restored call session stops: call watching gave its call to another node while this node was down', { callId: o.callId, sessionid: o.sessionid, owner });
     this.forget(o);
-    this.host.terminate(sessionid);
+    this.host.terminate(o.sessionid);
+    return true;
   }
 
   /**
@@ -219,17 +224,13 @@ export class VoiceCalls {
    * What is still pending of the rest was not carried out while the backlog listened (its result
    * died with the predecessor, or it never left): it is sent again.
    */
-  private async confirmRestored(calls: readonly OwnedCall[], gen: number): Promise<void> {
+  private async confirmRestored(calls: readonly OwnedCall[], owners: ReadonlyMap<string, NodeId | undefined> | undefined, gen: number): Promise<void> {
     for (const o of calls) {
       if (this.owned.get(o.callId) !== o) continue;
-      let owner: NodeId | undefined;
-      try { owner = await this.host.claims.callOwner(o.callId); } catch { owner = this.host.nodeId; }
-      if (gen !== this.generation || this.owned.get(o.callId) !== o) continue;
-      if (owner !== undefined && owner !== this.host.nodeId) {
-        this.host.log('warn', 'a restored call session stops: call watching gave its call to another node while this node was down', { callId: o.callId, sessionid: o.sessionid, owner });
-        this.forget(o);
-        this.host.terminate(o.sessionid);
-        continue;
+      if (owners?.has(o.sessionid) !== true) {
+        let owner: NodeId | undefined;
+        try { owner = await this.host.claims.callOwner(o.callId); } catch { owner = this.host.nodeId; }
+        if (gen !== this.generation || this.owned.get(o.callId) !== o || this.stopIfMoved(o, owner)) continue;
       }
       if (!o.released) for (const p of o.pending) this.host.effect(() => this.send(o, p));
     }
@@ -242,7 +243,7 @@ export class VoiceCalls {
     // Sessions it started may not have been committed: a promotion decides again from the store.
     this.handled.clear();
     this.restored = [];
-    this.ownedElsewhere = undefined;
+    this.owners = undefined;
     this.owned.clear();
     this.bySession.clear();
     this.starting.clear();
