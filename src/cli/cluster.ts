@@ -161,28 +161,34 @@ async function startBalancers(plan: readonly Planned[], dir: string, children: C
   };
   let last: Child | undefined;
   const lastPid = (): number => last?.pid ?? 0;
-  const start = async (name: string, config: string, port: number): Promise<void> => {
+  const start = async (name: string, config: string, port: number, servers: number): Promise<void> => {
     const file = join(dir, `${name.replace(/\s+/g, '-')}.cfg`);
     writeFileSync(file, config);
     const child = children.spawn(name, 'haproxy', ['-f', file, '-db'], { logFile: join(dir, `${name.replace(/\s+/g, '-')}.log`), tier: 3 });
     last = child;
-    // Ready once its checks found a server up (a node's primary; the external one, a node balancer
-    // that has): a balancer answers 503 before, and the external one, whose first check of a node
-    // balancer was refused that way, would need `rise` checks more before it sent anything there.
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/heartbeat`).catch(() => undefined))?.status === 200, 10_000,
-      () => `${name} (haproxy) did not start, or found no primary behind it in 10 s:\n${child.output()}`, child);
+    // HAProxy starts with every server UP and takes the backup out only at its first failed check
+    // (spread over the first `inter`), so one 200 may have come from the primary while requests still
+    // go to the backup half the time (a first POST then got 503). Ready = every server it sends to
+    // answers 200: roundrobin hands consecutive requests to each UP server in turn, so twice as many
+    // 200s in a row as it has servers means none of them is a backup (or a node without a primary).
+    let inARow = 0;
+    await waitFor(async () => {
+      const ok = (await fetch(`http://127.0.0.1:${port}/heartbeat`).catch(() => undefined))?.status === 200;
+      inARow = ok ? inARow + 1 : 0;
+      return inARow >= 2 * servers;
+    }, 10_000, () => `${name} (haproxy) did not start, or did not send only to primaries in 10 s:\n${child.output()}`, child);
   };
   for (const n of plan) {
     const port = n.ports.balancer!;
     await start(`node ${n.id} balancer`, render('haproxy-node', {
       listen: `127.0.0.1:${port}`, nodes: [{ id: String(n.id), addrs: [`127.0.0.1:${n.ports.primary}`, `127.0.0.1:${n.ports.backup}`] }],
-    }), port);
+    }), port, 2);
     rows.push([`node ${n.id}`, 'balancer', `http://127.0.0.1:${port}`, `pid ${lastPid()} (HAProxy; the node's external-url)`]);
   }
   const port = await freePort();
   await start('external balancer', render('haproxy-external', {
     listen: `127.0.0.1:${port}`, nodes: plan.map((n) => ({ id: String(n.id), addrs: [`127.0.0.1:${n.ports.balancer!}`] })),
-  }), port);
+  }), port, plan.length);
   rows.push(['external', 'balancer', `http://127.0.0.1:${port}`, `pid ${lastPid()} (HAProxy in front of every node)`]);
 }
 
