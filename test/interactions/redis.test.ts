@@ -55,8 +55,13 @@ test('a node killed (kill -9) while holding interactions: another node pulls the
   const q = queueFlag({ 'mm-kill': { document: 'interactions/work.scxml', capacity: 5 } });
   const a = await orsStart(t, ['--node-id', '63', ...store(), ...FAST, ...q]);
   const reports = await Reports.start(t);
-  const ids = await submitMany(a.url, 'mm-kill', 30, (i) => ({ report: `${reports.url}/r`, seq: i, work: '300ms' }));
+  // The first five (node 63's capacity) work 4 s: the kill surely lands while node 63 holds exactly
+  // them unacknowledged. (With short work only, a kill on a loaded machine could fall between its
+  // acknowledgements and its next pull, and nothing was left to redeliver.)
+  const long = await submitMany(a.url, 'mm-kill', 5, (i) => ({ report: `${reports.url}/r`, seq: i, work: '4s' }));
+  const ids = [...long, ...await submitMany(a.url, 'mm-kill', 25, (i) => ({ report: `${reports.url}/r`, seq: 5 + i, work: '300ms' }))];
   await until('node 63 holds its capacity', async () => (await queues(a.url))[0]!.held === 5 && reports.begins.length >= 5, 10_000);
+  assert.deepEqual(new Set(reports.begins.map((x) => x.interactionid)), new Set(long), 'node 63 pulled the five submitted first');
   await a.kill9();
   const killedAt = Date.now();
   reports.nodeDied(63);
@@ -69,7 +74,8 @@ test('a node killed (kill -9) while holding interactions: another node pulls the
   await sampler.stop();
   assert.deepEqual(reports.overlaps, []);
   const redelivered = reports.begins.filter((x) => x.deliveries > 1);
-  assert.ok(redelivered.length >= 1, 'what node 63 held unacknowledged went to node 64');
+  assert.deepEqual(new Set(redelivered.map((x) => x.interactionid)), new Set(long), 'what node 63 held unacknowledged went to node 64, each once');
+  assert.equal(redelivered.length, 5);
   for (const r of redelivered) {
     assert.equal(r.node, 64);
     // Not before node 63's hold went stale: its last renewal was at most a third of the timeout before the kill.
