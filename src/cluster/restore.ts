@@ -107,6 +107,8 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
   };
 
   const sessions: SessionEnvelope[] = [];
+  // Records the host needs before the sessions (recordsFirst), and the others.
+  const early: { id: string; e: Envelope }[] = [];
   const records: { id: string; e: Envelope }[] = [];
   // Each page is decoded as it arrives, so its text can be collected while the next one is read
   // (reading all pages first kept every record's text alive at once: a third of a restore was GC).
@@ -118,12 +120,12 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
       refuse(r.id, (err as Error).message);
       return;
     }
-    if (!isSessionEnvelope(e)) records.push({ id: r.id, e });
+    if (!isSessionEnvelope(e)) (o.recordsFirst?.(e.kind) === true ? early : records).push({ id: r.id, e });
     else if (e.snapshot.sessionid !== r.id) refuse(r.id, `the stored snapshot is of session ${e.snapshot.sessionid}`);
     else sessions.push(e);
   });
 
-  const docs = await documentsOf(o, [...sessions.map((s) => s.doc), ...records.flatMap((r) => (r.e.doc ? [r.e.doc] : []))]);
+  const docs = await documentsOf(o, [...sessions.map((s) => s.doc), ...[...early, ...records].flatMap((r) => (r.e.doc ? [r.e.doc] : []))]);
 
   let kept = 0;
   const giveRecord = ({ id, e }: { id: string; e: Envelope }): void => {
@@ -132,8 +134,7 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
     if (o.onRecord?.(id, e.kind, (e as { data: unknown }).data, doc)) kept++;
     else refuse(id, `this node keeps no records of kind "${e.kind}"`);
   };
-  const first = o.recordsFirst;
-  if (first !== undefined) await sliced(records.filter((r) => first(r.e.kind)), sliceMs, longest, giveRecord);
+  await sliced(early, sliceMs, longest, giveRecord);
   await o.beforeSessions?.();
 
   // Parents before the children they invoked: a child is always one level deeper than its parent.
@@ -154,7 +155,7 @@ export async function restoreNode(o: RestoreOptions): Promise<RestoreResult> {
     }
   });
 
-  await sliced(first === undefined ? records : records.filter((r) => !first(r.e.kind)), sliceMs, longest, giveRecord);
+  await sliced(records, sliceMs, longest, giveRecord);
 
   return { restored, records: kept, refused, ms: performance.now() - started, longestSliceMs: longest.ms };
 }

@@ -6,6 +6,7 @@
  * ~0.75 s without a failover; the 240 ms guard is the margin for a late deadline timer and for the
  * two machines' clock rates (durations only: no dates are compared).
  */
+import { expiryGuardMs } from '../store/expiry.js';
 
 export interface HaTiming {
   /** Lease length: the store drops the lease this long after the last acquire/renew it received. */
@@ -20,5 +21,5 @@ export const DEFAULT_HA_TIMING: HaTiming = Object.freeze({ ttlMs: 1200, renewInt
 
 /** The part of the lease a primary does not use: it stops serving this long before the store may drop it. */
 export function leaseGuardMs(t: HaTiming): number {
-  return Math.max(1, Math.floor(t.ttlMs / 5));
+  return expiryGuardMs(t.ttlMs);
 }

@@ -10,14 +10,12 @@
  * `validUntil` has stopped a guard before any other node can start on the interaction, whatever the
  * store's delay or a stall of this process (the HA lease's rule, docs/store.md "Timing rule").
  */
+import { expiryGuardMs } from '../../store/expiry.js';
 import type { QueuedInteraction } from '../../store/interactions.js';
 
-/**
- * How long after the send of a renewal this process may work a hold: the redelivery timeout less a
- * fifth of it (the margin for a late check and the two clocks' rates, like the lease's guard).
- */
+/** How long after the send of a renewal this process may work a hold: the redelivery timeout less the store's expiry guard. */
 export function holdValidMs(redeliveryTimeoutMs: number): number {
-  return redeliveryTimeoutMs - Math.max(1, Math.floor(redeliveryTimeoutMs / 5));
+  return redeliveryTimeoutMs - expiryGuardMs(redeliveryTimeoutMs);
 }
 
 /**
@@ -103,8 +101,9 @@ export class Holds {
     return (this.queues.get(queue) ?? new Map<string, Hold>()).values();
   }
 
-  /** `sessionid` works `hold` from now on. */
+  /** `sessionid` works `hold` from now on (instead of the session that worked it, if any). */
   bind(hold: Hold, sessionid: string): void {
+    this.unbind(hold);
     hold.sessionid = sessionid;
     hold.state = 'working';
     this.sessions.set(sessionid, hold);

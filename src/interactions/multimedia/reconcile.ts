@@ -102,10 +102,7 @@ export class Reconciler {
       return;
     }
     const hold = this.holds.get(queue, interactionid);
-    if (hold !== undefined && hold.state !== 'acking' && hold.sessionid !== sessionid) {
-      this.holds.unbind(hold);
-      this.holds.bind(hold, sessionid);
-    }
+    if (hold !== undefined && hold.state !== 'acking') this.holds.bind(hold, sessionid);
   }
 
   /** What the node holds of `queue`, renewed: usable until `validUntil` (holds.ts). */
@@ -161,7 +158,7 @@ export class Reconciler {
     const m = this.host.manager;
     const hold = this.holds.get(queue, interaction.id) ?? this.holds.add(queue, interaction, validUntil);
     if (r !== undefined && r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
-      if (hold.sessionid !== r.sessionid) { this.holds.unbind(hold); this.holds.bind(hold, r.sessionid); }
+      if (hold.sessionid !== r.sessionid) this.holds.bind(hold, r.sessionid);
       return;
     }
     if (r !== undefined && r.record.state !== 'working' && hold.state !== 'acking') {

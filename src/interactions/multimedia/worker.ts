@@ -193,7 +193,8 @@ export class Worker {
    * stop, since another session may be working them already.
    */
   lost(queue: string, ids: readonly string[]): void {
-    this.abandon(queue, ids, 'interaction lost to another node (this node\'s hold went stale): its session is terminated');
+    const holds = ids.map((id) => this.holds.get(queue, id)).filter((h): h is Hold => h !== undefined);
+    this.abandon(holds, 'interaction lost to another node (this node\'s hold went stale): its session is terminated');
   }
 
   /**
@@ -204,32 +205,24 @@ export class Worker {
   expire(now: number): void {
     const expired = this.holds.expired(now);
     if (expired.length === 0) return;
-    const byQueue = new Map<string, string[]>();
-    for (const h of expired) {
-      const ids = byQueue.get(h.queue);
-      if (ids === undefined) byQueue.set(h.queue, [h.interaction.id]);
-      else ids.push(h.interaction.id);
-    }
-    for (const [queue, ids] of byQueue) {
-      this.host.log.warn({ queue, interactions: ids.length, redeliveryTimeoutMs: this.host.redeliveryTimeoutMs },
-        'holds on interactions not renewed in time (store unreachable or this process stalled): their sessions are terminated before another node may take them; they are redelivered');
-      this.metrics.expired.inc({ queue }, ids.length);
-      this.abandon(queue, ids, undefined);
-    }
+    for (const h of expired) this.metrics.expired.inc({ queue: h.queue });
+    this.host.log.warn({ queues: [...new Set(expired.map((h) => h.queue))], interactions: expired.length, redeliveryTimeoutMs: this.host.redeliveryTimeoutMs },
+      'holds on interactions not renewed in time (store unreachable or this process stalled): their sessions are terminated before another node may take them; they are redelivered');
+    this.abandon(expired, undefined);
   }
 
-  /** Forgets these holds (no acknowledgement) and terminates the sessions working them. */
-  private abandon(queue: string, ids: readonly string[], why: string | undefined): void {
-    for (const id of ids) {
-      const hold = this.holds.get(queue, id);
-      if (hold === undefined) continue;
+  /** Forgets these holds (no acknowledgement), terminates the sessions working them and frees their slots. */
+  private abandon(holds: readonly Hold[], why: string | undefined): void {
+    const queues = new Set<string>();
+    for (const hold of holds) {
       this.holds.remove(hold);
+      queues.add(hold.queue);
       const sessionid = hold.sessionid;
       if (sessionid === undefined) continue;
       if (hold.state !== 'working') this.putRecord(sessionid, undefined);
-      else if (this.stopSession(sessionid) && why !== undefined) this.host.log.warn({ queue, interactionid: id, sessionid }, why);
+      else if (this.stopSession(sessionid) && why !== undefined) this.host.log.warn({ queue: hold.queue, interactionid: hold.interaction.id, sessionid }, why);
     }
-    if (ids.length > 0) this.freed(queue);
+    for (const q of queues) this.freed(q);
   }
 
   /**
