@@ -25,7 +25,7 @@ export function createMultimedia(node: OrsNode): Multimedia {
     leaseHeld: () => node.ha?.lease() !== undefined,
     draining: () => node.draining,
     store: () => queuesOf(node.store),
-    recovering: (sessionid) => node.recovering(sessionid),
+    comesBack: (sessionid) => node.recovering(sessionid) || node.crashGuard?.isQuarantined(sessionid) === true,
     loadDocument: (src) => node.documents.load(src),
     newSessionId: () => node.newSessionId(),
     startSession: (doc, sessionid) => node.startSession(doc, {}, sessionid),

@@ -165,3 +165,34 @@ test('a session whose end could not be committed comes back from the store and w
   assert.equal(metric((await call(n.url, '/metrics')).text, 'ors_interactions_acknowledged_total', 'queue="chat"'), 1);
   assert.deepEqual(reports.overlaps, []);
 });
+
+test('a restored interaction session the crash guard quarantined keeps its interaction: no other session is started for it (it would crash the node again), and once an operator releases it, it works it to its end', async (t) => {
+  const store = new MemoryStore();
+  const reports = await Reports.start(t);
+  const queue = queueFlag({ chat: { document: 'interactions/work.scxml', capacity: 2 } });
+  const a = await startNode(['--node-id', '7', ...FAST, ...queue], { store, persist: true });
+  await submitMany(a.url, 'chat', 1, () => ({ report: `${reports.url}/r`, work: '2s' }));
+  await until('node 7 works it', () => reports.begins.length === 1, 5000);
+  const sid = reports.begins[0]!.sessionid;
+  // What the crash guard writes when this session's runs killed its process (docs/cluster.md): kept in the store, not run.
+  const q = { sessionid: sid, since: Date.now(), crashes: 2, reason: 'test: its process died twice while it ran alone' };
+  assert.equal((await store.writeGuard(7, a.node.processId, a.node.ha!.heldEpoch, { [`q:${sid}`]: JSON.stringify(q) })).ok, true);
+  await a.close();
+  const b = await nodeFor(t, ['--node-id', '7', ...FAST, ...queue], { store, persist: true });
+  assert.deepEqual((await call(b.url, '/ors/quarantine')).body.sessions.map((s: { sessionid: string }) => s.sessionid), [sid]);
+  assert.equal(b.node.manager.get(sid), undefined);
+  // Longer than a reconciliation and a few pulls: the interaction stays with the quarantined session.
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(reports.begins.length, 1, 'no other session was started for its interaction');
+  assert.deepEqual((await queues(b.url))[0]!.held, 1, 'node 7 holds it (one slot of its capacity)');
+  assert.deepEqual((await queues(b.url))[0]!.depth, { waiting: 0, held: 1 });
+  // The operator releases the session: it comes back and finishes the interaction, which is acknowledged.
+  assert.equal((await call(b.url, '/ors/quarantine/release', { form: { session: sid } })).status, 200);
+  await until('processed and acknowledged', async () => {
+    const [v] = await queues(b.url);
+    return reports.processed().size === 1 && v!.held === 0 && v!.depth.held === 0;
+  }, 10_000);
+  assert.deepEqual(reports.ends.map((e) => e.sessionid), [sid]);
+  assert.equal(reports.begins.length, 1);
+  assert.equal(metric((await call(b.url, '/metrics')).text, 'ors_interactions_acknowledged_total', 'queue="chat"'), 1);
+});

@@ -5,6 +5,8 @@
  * this node interactions it never heard of):
  *
  * - an interaction held with a restored session working it (record `working`): that session goes on;
+ *   one the crash guard quarantined keeps it (held, one slot) until an operator releases it: another
+ *   session for it would likely crash the node again;
  * - one whose record says `released` or `done`: the acknowledgement was lost with the process, it is
  *   acknowledged now (its work is not done twice);
  * - one no session has (its start was never committed, or the answer of its pull was lost): a session
@@ -157,7 +159,10 @@ export class Reconciler {
   private adopt(queue: string, interaction: QueuedInteraction, r: Restored | undefined, validUntil: number): void {
     const m = this.host.manager;
     const hold = this.holds.get(queue, interaction.id) ?? this.holds.add(queue, interaction, validUntil);
-    if (r !== undefined && r.record.state === 'working' && m.get(r.sessionid) !== undefined) {
+    // Its session runs here, or will (a failed commit dropped it, or the crash guard quarantined it:
+    // another session for it would be as poisonous, and would take the node's primaries down in turn).
+    const runsOrComesBack = (sessionid: string): boolean => m.get(sessionid) !== undefined || this.host.comesBack(sessionid);
+    if (r !== undefined && r.record.state === 'working' && runsOrComesBack(r.sessionid)) {
       if (hold.sessionid !== r.sessionid) this.holds.bind(hold, r.sessionid);
       return;
     }
@@ -171,8 +176,7 @@ export class Reconciler {
       if (hold.sessionid === undefined || m.whenCommitted(recordId(hold.sessionid)) === undefined) void this.worker.ack(hold);
       return;
     }
-    // Its session runs, or a failed commit dropped it and it is coming back from the store.
-    if (hold.state === 'working' && hold.sessionid !== undefined && (m.get(hold.sessionid) !== undefined || this.host.recovering(hold.sessionid))) return;
+    if (hold.state === 'working' && hold.sessionid !== undefined && runsOrComesBack(hold.sessionid)) return;
     if (hold.state === 'working') {
       this.host.log.warn({ queue, interactionid: interaction.id, sessionid: hold.sessionid }, 'the session of an interaction did not come back: starting another');
       this.holds.unbind(hold);

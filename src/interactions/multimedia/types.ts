@@ -34,8 +34,12 @@ export interface MultimediaHost {
   draining(): boolean;
   /** The shared store's queues; undefined before the node has opened its store. */
   store(): InteractionQueues | undefined;
-  /** Whether a failed commit dropped this session and it is coming back from the store (docs/persistence.md). */
-  recovering(sessionid: string): boolean;
+  /**
+   * Whether this session is in the store, not running here, and will come back to work its
+   * interaction: a failed commit dropped it and it is being restored (docs/persistence.md), or the
+   * crash guard keeps it out of memory until an operator releases it (docs/cluster.md).
+   */
+  comesBack(sessionid: string): boolean;
   /** Loads a document as a start does (application roots, the node's cache and limits). */
   loadDocument(src: string): Promise<CompiledDocument>;
   newSessionId(): string;
